@@ -1,0 +1,46 @@
+"""circuitheat: heat transport between two nonthermal reservoirs in a quantum collision model.
+
+Reproduces "heat transport between two nonthermal reservoirs in a collision model"
+with an exact numpy matrix engine and Qiskit circuits on Aer's density-matrix simulator.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .closed_forms import (
+    conductance_thermal,
+    conductance_thermal_high_temperature,
+    critical_coherence_full_swap,
+    linear_response_full_swap,
+    steady_heat_current_full_swap,
+)
+from .engines import ENGINES, simulate
+from .model import CollisionModel, Reservoir
+from .steady import SteadyState, conductance, critical_coherence, linear_response, steady_heat_current, steady_state
+from .trajectory import Trajectory
+
+try:
+    __version__ = version("circuitheat")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "__version__",
+    "ENGINES",
+    "CollisionModel",
+    "Reservoir",
+    "SteadyState",
+    "Trajectory",
+    "conductance",
+    "conductance_thermal",
+    "conductance_thermal_high_temperature",
+    "critical_coherence",
+    "critical_coherence_full_swap",
+    "linear_response",
+    "linear_response_full_swap",
+    "simulate",
+    "steady_heat_current",
+    "steady_heat_current_full_swap",
+    "steady_state",
+]

@@ -1,0 +1,135 @@
+r"""Closed forms printed in the paper: Eqs. (14), (15), (33), (B1), (B2).
+
+All are written in numerically stable form (logistic and hyperbolic functions of
+:math:`\beta\omega`, never a raw :math:`e^{1/T}`), valid from T = 1e-3 to T = inf.
+They are independent of the engines and serve as references for them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
+
+__all__ = [
+    "steady_heat_current_full_swap",
+    "critical_coherence_full_swap",
+    "linear_response_full_swap",
+    "conductance_thermal",
+    "conductance_thermal_high_temperature",
+]
+
+
+def _beta(t: ArrayLike) -> NDArray:
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(np.isinf(t), 0.0, 1.0 / np.where(np.isinf(t), 1.0, t))
+
+
+def steady_heat_current_full_swap(
+    delta: ArrayLike,
+    t_hot: ArrayLike,
+    t_cold: ArrayLike,
+    coherence: ArrayLike = 0.0,
+    phase_difference: ArrayLike = 0.0,
+    omega: ArrayLike = 1.0,
+) -> NDArray[np.float64]:
+    r"""Steady heat current at :math:`\gamma = \pi/2` (complete swap), Eq. (14).
+
+    .. math::
+        J_h^{steady} = \frac{\sin^2\delta\,(e^{\beta_h}-e^{\beta_c})}{(1+e^{\beta_h})(1+e^{\beta_c})}
+          - \frac{p^2\sin(2\delta)\,e^{(\beta_h+\beta_c)/2}}{(1+e^{\beta_h})(1+e^{\beta_c})}\sin(\phi_h-\phi_c)
+
+    (:math:`\beta \to \beta\omega`, times :math:`\omega` for energy units), evaluated as
+    :math:`\omega[\sin^2\delta\,(\sigma(\beta_h\omega)-\sigma(\beta_c\omega))
+    - p^2\sin 2\delta\,\sin\Delta\phi / (4\cosh\frac{\beta_h\omega}{2}\cosh\frac{\beta_c\omega}{2})]`
+    with the logistic :math:`\sigma`.
+    """
+    w = np.asarray(omega, dtype=float)
+    bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
+    d = np.asarray(delta, dtype=float)
+    p = np.asarray(coherence, dtype=float)
+    j_beta = np.sin(d) ** 2 * (expit(bh) - expit(bc))
+    j_coh = -(p**2) * np.sin(2 * d) * np.sin(phase_difference) / (4 * np.cosh(bh / 2) * np.cosh(bc / 2))
+    return w * (j_beta + j_coh)
+
+
+def critical_coherence_full_swap(
+    delta: ArrayLike, t_hot: ArrayLike, t_cold: ArrayLike, phase_difference: ArrayLike, omega: ArrayLike = 1.0
+) -> NDArray[np.float64]:
+    r"""Critical coherence at :math:`\gamma=\pi/2`, Eq. (15): the p at which Eq. (14) vanishes.
+
+    .. math:: p_c = \sqrt{\frac{\tan\delta\,(e^{\beta_h}-e^{\beta_c})}{2e^{(\beta_h+\beta_c)/2}\sin(\phi_h-\phi_c)}}
+              = \sqrt{\frac{\tan\delta\,\sinh\frac{(\beta_h-\beta_c)\omega}{2}}{\sin(\phi_h-\phi_c)}}
+
+    Real for :math:`\phi_h-\phi_c\in(\pi,2\pi)` when :math:`T_h>T_c`; NaN where the
+    radicand is negative (no reversal possible at that phase). A value above 1 means
+    no admissible p reverses the current at that phase.
+    """
+    w = np.asarray(omega, dtype=float)
+    bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
+    radicand = np.tan(delta) * np.sinh((bh - bc) / 2) / np.sin(phase_difference)
+    with np.errstate(invalid="ignore"):
+        return np.where(radicand >= 0, np.sqrt(np.abs(radicand)), np.nan)
+
+
+def linear_response_full_swap(
+    delta: ArrayLike, temperature: ArrayLike, coherence: ArrayLike = 0.0, phase_difference: ArrayLike = 0.0
+) -> tuple[NDArray, NDArray]:
+    r""":math:`(\lambda_1, c_1)` of Eq. (33), the first-order expansion of Eq. (14) (:math:`\omega=1`).
+
+    .. math:: \lambda_1 = \frac{\sin^2\delta}{4T^2}\,\mathrm{sech}^2\frac{1}{2T},\qquad
+              c_1 = -\frac{p^2}{4}\,\mathrm{sech}^2\frac{1}{2T}\,\sin 2\delta\,\sin(\phi_h-\phi_c)
+    """
+    t = np.asarray(temperature, dtype=float)
+    sech2 = 1.0 / np.cosh(0.5 * _beta(t)) ** 2
+    lam = np.where(np.isinf(t), 0.0, np.sin(delta) ** 2 * sech2 * _beta(t) ** 2 / 4)
+    c = -0.25 * np.asarray(coherence) ** 2 * sech2 * np.sin(2 * np.asarray(delta)) * np.sin(phase_difference)
+    return lam, c
+
+
+def conductance_thermal(gamma: ArrayLike, delta: ArrayLike, temperature: ArrayLike, omega: ArrayLike = 1.0) -> NDArray:
+    r"""Conductance of thermal reservoirs, :math:`\kappa = -J_h^{steady}/\Delta T`, Eq. (B1).
+
+    .. math::
+        \kappa = \frac{4e^{2/T}[5+\cos4\gamma+4\cos2\gamma\cosh^2\frac{1}{2T}+6\cosh\frac1T]\sin^2\gamma\sin^2\delta}
+        {(1+e^{1/T})^2T^2\{a(1+e^{2/T}) + e^{1/T}[20+7\cos2\gamma+4\cos4\gamma+\cos6\gamma-32\cos^4\gamma\cos2\delta]\}}
+
+    with :math:`a = 11+4\cos2\gamma+\cos4\gamma-16\cos^2\gamma\cos2\delta`. Evaluated with
+    :math:`u = e^{-\omega/T}` (numerator and denominator divided by :math:`e^{3/T}`):
+
+    .. math::
+        \kappa = \frac{4\sin^2\gamma\sin^2\delta\,[(5+\cos4\gamma)u^2 + \cos2\gamma\,(u+2u^2+u^3) + 3(u+u^3)]}
+                      {(1+u)^2 t^2\,[a(1+u^2) + K u]},\quad t = T/\omega,
+
+    so T from 1e-3 to inf is finite. :math:`\kappa` is dimensionless (:math:`k_B=1`) and
+    depends on T only through :math:`T/\omega`.
+    """
+    g = np.asarray(gamma, dtype=float)
+    d = np.asarray(delta, dtype=float)
+    t = np.asarray(temperature, dtype=float) / np.asarray(omega, dtype=float)
+    u = np.exp(-_beta(t))
+    a = 11 + 4 * np.cos(2 * g) + np.cos(4 * g) - 16 * np.cos(g) ** 2 * np.cos(2 * d)
+    k = 20 + 7 * np.cos(2 * g) + 4 * np.cos(4 * g) + np.cos(6 * g) - 32 * np.cos(g) ** 4 * np.cos(2 * d)
+    num = (5 + np.cos(4 * g)) * u**2 + np.cos(2 * g) * (u + 2 * u**2 + u**3) + 3 * (u + u**3)
+    den = (1 + u) ** 2 * (a * (1 + u**2) + k * u)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_t2 = np.where(np.isinf(t), 0.0, 1.0 / np.where(np.isinf(t), 1.0, t) ** 2)
+    return 4 * np.sin(g) ** 2 * np.sin(d) ** 2 * num * inv_t2 / den
+
+
+def conductance_thermal_high_temperature(
+    gamma: ArrayLike, delta: ArrayLike, temperature: ArrayLike, omega: ArrayLike = 1.0
+) -> NDArray:
+    r"""High-temperature limit of Eq. (B1), Eq. (B2).
+
+    .. math::
+        \kappa \simeq \frac{(11+4\cos2\gamma+\cos4\gamma)\sin^2\gamma\sin^2\delta}
+                           {2(3+\cos2\gamma)(7+\cos4\gamma-8\cos^2\gamma\cos2\delta)\,T^2}
+    """
+    g = np.asarray(gamma, dtype=float)
+    d = np.asarray(delta, dtype=float)
+    t = np.asarray(temperature, dtype=float) / np.asarray(omega, dtype=float)
+    num = (11 + 4 * np.cos(2 * g) + np.cos(4 * g)) * np.sin(g) ** 2 * np.sin(d) ** 2
+    den = 2 * (3 + np.cos(2 * g)) * (7 + np.cos(4 * g) - 8 * np.cos(g) ** 2 * np.cos(2 * d)) * t**2
+    return num / den

@@ -1,0 +1,59 @@
+"""Simulation engines behind :func:`simulate`: ``"direct"`` (numpy) and ``"aer"`` (Qiskit Aer)."""
+
+from __future__ import annotations
+
+from numpy.typing import ArrayLike
+
+from ..model import CollisionModel
+from ..trajectory import Trajectory
+from ..validation import check_choice, check_count
+
+__all__ = ["ENGINES", "simulate"]
+
+#: Valid engine names.
+ENGINES = ("direct", "aer")
+
+
+def simulate(
+    model: CollisionModel,
+    n_collisions: int,
+    engine: str = "direct",
+    initial_state: str | ArrayLike = "11",
+    **options,
+) -> Trajectory:
+    r"""Simulate ``n_collisions`` collisions of ``model`` (Eq. 8) and return the :class:`Trajectory`.
+
+    Parameters
+    ----------
+    model : CollisionModel
+        Parameters of the collision model.
+    n_collisions : int
+        Number of collisions n >= 1.
+    engine : {"direct", "aer"}
+        ``"direct"``: the numpy matrix engine (exact, fast). ``"aer"``: the collision
+        circuits run on Qiskit Aer's density-matrix simulator.
+    initial_state : str or array_like
+        ``"11"`` (ground state, the paper's choice), ``"00"``, ``"01"``, ``"10"``
+        (labels :math:`|S_AS_B\rangle`, 0 = excited), a normalised 4-vector, or a 4×4
+        density matrix.
+    **options
+        Engine-specific options (e.g. ``store_states=False``; for ``"aer"``,
+        ``preparation="channel"`` or ``"purification"``).
+
+    Returns
+    -------
+    Trajectory
+        ``heat_hot``, ``heat_cold`` (Eqs. 10–11, k = 1..n), ``system_states``,
+        ``system_energy``.
+    """
+    if not isinstance(model, CollisionModel):
+        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    n = check_count("n_collisions", n_collisions)
+    engine = check_choice("engine", engine, ENGINES)
+    if engine == "direct":
+        from .direct import simulate_direct
+
+        return simulate_direct(model, n, initial_state, **options)
+    from .aer import simulate_aer
+
+    return simulate_aer(model, n, initial_state, **options)

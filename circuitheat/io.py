@@ -1,0 +1,66 @@
+"""Atomic, never-silently-overwriting output files.
+
+Every file the package writes goes through :func:`atomic_write`: the content is
+written to a temporary file in the same directory and moved into place with
+:func:`os.replace`, so an interrupted run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+__all__ = ["atomic_write", "atomic_savefig", "prepare_output_dir", "check_can_write"]
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file next to ``path``; on success move it onto ``path``.
+
+    On an exception the temporary file is removed and ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    binary = "b" in mode
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_savefig(fig, path: str | os.PathLike, **kwargs) -> Path:
+    """``fig.savefig`` through :func:`atomic_write`; the format comes from the suffix."""
+    path = Path(path)
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, format=path.suffix.lstrip(".") or "png", **kwargs)
+    return path
+
+
+def check_can_write(path: str | os.PathLike, force: bool, what: str = "output") -> Path:
+    """Refuse to overwrite an existing file unless ``force``; return the path."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{what} {str(path)!r} exists; pass --force (force=True) to overwrite it")
+    return path
+
+
+def prepare_output_dir(path: str | os.PathLike, force: bool) -> Path:
+    """Create ``path``; refuse a non-empty existing directory unless ``force``."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"out {str(path)!r} exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise FileExistsError(f"out directory {str(path)!r} is not empty; pass --force to write into it")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,228 @@
+r"""Quantum states and Hamiltonians, and the one place where basis conventions live.
+
+Conventions (``shared/DESIGN.md``):
+
+* Every qubit has :math:`H = (\omega/2)\sigma_z`, so :math:`|0\rangle` is the **excited**
+  level (energy :math:`+\omega/2`) and :math:`|1\rangle` the ground level.
+* A single-qubit matrix is written in the basis :math:`\{|0\rangle, |1\rangle\}`.
+* A system (two-qubit) matrix is written in the basis
+  :math:`\{|00\rangle, |01\rangle, |10\rangle, |11\rangle\}` of :math:`|S_A S_B\rangle`:
+  :math:`S_A` is the left (most significant) factor, index ``2*a + b``; the label
+  ``"01"`` means :math:`S_A` excited, :math:`S_B` in its ground state. This is
+  ``np.kron(rho_A, rho_B)``. (Qiskit's little-endian order is translated in
+  :mod:`circuitheat.circuits`, nowhere else.)
+* Temperatures are in units of :math:`\omega/k_B`-free energy units (:math:`k_B = \hbar = 1`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
+
+__all__ = [
+    "SYSTEM_LABELS",
+    "ancilla_populations",
+    "ancilla_state",
+    "ancilla_state_derivative",
+    "qubit_hamiltonian",
+    "system_hamiltonian",
+    "system_initial_state",
+    "validate_density_matrix",
+]
+
+#: Labels accepted for the system's initial state, |S_A S_B>, 0 = excited, 1 = ground.
+SYSTEM_LABELS = ("00", "01", "10", "11")
+
+#: Tolerance for accepting a user-supplied density matrix: Hermiticity, unit trace
+#: and positivity are checked to this absolute precision (loose enough for matrices
+#: typed with 15 digits or produced by another simulator, tight enough to reject
+#: anything that is not a state).
+STATE_TOLERANCE = 1e-10
+
+_PAULI_Z = np.diag([1.0, -1.0])
+
+
+def _beta_omega(temperature: ArrayLike, omega: ArrayLike) -> NDArray[np.float64]:
+    """:math:`\\beta\\omega = \\omega/T`, with ``T = inf`` giving 0 (no warning)."""
+    t = np.asarray(temperature, dtype=float)
+    w = np.asarray(omega, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(np.isinf(t), 0.0, w / np.where(np.isinf(t), 1.0, t))
+
+
+def ancilla_populations(temperature: ArrayLike, omega: ArrayLike = 1.0) -> tuple[NDArray, NDArray]:
+    r"""Excited and ground populations of the thermal state :math:`\rho_\beta` (Eq. 12).
+
+    .. math:: \rho_{00} = e^{-\beta\omega/2}/Z = \mathrm{expit}(-\beta\omega),\quad
+              \rho_{11} = e^{+\beta\omega/2}/Z = \mathrm{expit}(\beta\omega)
+
+    evaluated with the logistic function, so ``T`` from 1e-3 to ``inf`` neither
+    overflows nor warns.
+
+    Parameters
+    ----------
+    temperature : array_like
+        Effective temperature T (energy units, :math:`k_B = 1`); ``inf`` allowed.
+    omega : array_like
+        Level splitting :math:`\omega` (energy units).
+
+    Returns
+    -------
+    (excited, ground) : tuple of ndarray
+        Populations of :math:`|0\rangle` and :math:`|1\rangle`, broadcast together.
+    """
+    bw = _beta_omega(temperature, omega)
+    return expit(-bw), expit(bw)
+
+
+def ancilla_state(
+    temperature: ArrayLike, coherence: ArrayLike = 0.0, phase: ArrayLike = 0.0, omega: ArrayLike = 1.0
+) -> NDArray[np.complex128]:
+    r"""Ancilla state of Eqs. (12)–(13), broadcast over all arguments.
+
+    .. math::
+        \rho = p|\psi\rangle\langle\psi| + (1-p)\rho_\beta
+             = \frac{1}{Z}\begin{pmatrix} e^{-\beta\omega/2} & p\,e^{-i\phi} \\
+                                        p\,e^{i\phi} & e^{\beta\omega/2}\end{pmatrix},
+        \qquad Z = 2\cosh(\beta\omega/2)
+
+    with :math:`|\psi\rangle = (e^{-\omega\beta/4}|0\rangle + e^{i\phi+\omega\beta/4}|1\rangle)/\sqrt{Z}`.
+    The off-diagonal element is computed as :math:`p\sqrt{\rho_{00}\rho_{11}}\,e^{-i\phi}`
+    (equal to :math:`p/Z`), which is stable for every temperature.
+
+    Parameters
+    ----------
+    temperature : array_like
+        Effective temperature T > 0 (``inf`` allowed); fixes the diagonal only.
+    coherence : array_like
+        p in [0, 1].
+    phase : array_like
+        Relative phase :math:`\phi` (rad).
+    omega : array_like
+        Level splitting :math:`\omega`.
+
+    Returns
+    -------
+    ndarray, shape (..., 2, 2), complex
+    """
+    excited, ground = ancilla_populations(temperature, omega)
+    p = np.asarray(coherence, dtype=float)
+    phi = np.asarray(phase, dtype=float)
+    off = p * np.sqrt(excited * ground) * np.exp(-1j * phi)
+    excited, ground, off = np.broadcast_arrays(excited, ground, off)
+    rho = np.empty(excited.shape + (2, 2), dtype=complex)
+    rho[..., 0, 0] = excited
+    rho[..., 1, 1] = ground
+    rho[..., 0, 1] = off
+    rho[..., 1, 0] = np.conj(off)
+    return rho
+
+
+def ancilla_state_derivative(
+    temperature: ArrayLike, coherence: ArrayLike = 0.0, phase: ArrayLike = 0.0, omega: ArrayLike = 1.0
+) -> NDArray[np.complex128]:
+    r"""Exact derivative :math:`\partial\rho/\partial T` of the ancilla state (Eq. 12).
+
+    With :math:`x = \beta\omega = \omega/T` and :math:`\partial x/\partial T = -x/T`:
+
+    .. math::
+        \partial_T\rho_{00} = \rho_{00}\rho_{11}\,x/T = -\partial_T\rho_{11}, \qquad
+        \partial_T\rho_{01} = \rho_{01}\,\tfrac12\tanh(x/2)\,x/T .
+
+    Used for the linear response of Eq. (30). Finite for every finite T > 0 and zero
+    at T = inf.
+    """
+    t = np.asarray(temperature, dtype=float)
+    x = _beta_omega(t, omega)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dx_dt = np.where(np.isinf(t), 0.0, -x / np.where(np.isinf(t), 1.0, t))
+    excited, ground = ancilla_populations(t, omega)
+    rho = ancilla_state(t, coherence, phase, omega)
+    d_exc = -excited * ground * dx_dt
+    # d/dx sqrt(e g) = sqrt(e g) * (-(1/2) tanh(x/2))
+    d_off_factor = -0.5 * np.tanh(x / 2) * dx_dt
+    d_exc, d_off_factor = np.broadcast_arrays(d_exc, d_off_factor)
+    drho = np.zeros(np.broadcast_shapes(rho.shape, d_exc.shape + (2, 2)), dtype=complex)
+    drho[..., 0, 0] = d_exc
+    drho[..., 1, 1] = -d_exc
+    drho[..., 0, 1] = rho[..., 0, 1] * d_off_factor
+    drho[..., 1, 0] = rho[..., 1, 0] * d_off_factor
+    return drho
+
+
+def qubit_hamiltonian(omega: float = 1.0) -> NDArray[np.float64]:
+    r""":math:`H = (\omega/2)\sigma_z` in the basis {|0>, |1>} (|0> excited)."""
+    return 0.5 * omega * _PAULI_Z
+
+
+def system_hamiltonian(omega: float = 1.0) -> NDArray[np.float64]:
+    r""":math:`H_S = H_{S_A}\otimes I + I\otimes H_{S_B}` in the basis |S_A S_B>."""
+    h = qubit_hamiltonian(omega)
+    eye = np.eye(2)
+    return np.kron(h, eye) + np.kron(eye, h)
+
+
+def validate_density_matrix(rho: ArrayLike, name: str = "initial_state", dim: int = 4) -> NDArray[np.complex128]:
+    """Check that ``rho`` is a ``dim``×``dim`` density matrix; return it as complex array.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and what failed (shape, Hermiticity, trace, positivity),
+        each checked to :data:`STATE_TOLERANCE`.
+    """
+    m = np.asarray(rho)
+    if not np.issubdtype(m.dtype, np.number):
+        raise TypeError(f"{name} must be numeric, got dtype {m.dtype}")
+    m = m.astype(complex)
+    if m.shape != (dim, dim):
+        raise ValueError(f"{name} must have shape ({dim}, {dim}), got {m.shape}")
+    if not np.all(np.isfinite(m)):
+        raise ValueError(f"{name} must be finite, got non-finite entries")
+    herm_err = float(np.max(np.abs(m - m.conj().T)))
+    if herm_err > STATE_TOLERANCE:
+        raise ValueError(f"{name} must be Hermitian, got max |rho - rho^dagger| = {herm_err:.3g}")
+    tr = complex(np.trace(m))
+    if abs(tr - 1) > STATE_TOLERANCE:
+        raise ValueError(f"{name} must have trace 1, got {tr.real:.12g}")
+    m = 0.5 * (m + m.conj().T)
+    lowest = float(np.linalg.eigvalsh(m)[0])
+    if lowest < -STATE_TOLERANCE:
+        raise ValueError(f"{name} must be positive semidefinite, got eigenvalue {lowest:.3g}")
+    return m
+
+
+def system_initial_state(initial_state: str | ArrayLike) -> NDArray[np.complex128]:
+    r"""The system's initial density matrix (4×4, basis |S_A S_B>) from a user input.
+
+    Parameters
+    ----------
+    initial_state : str or array_like
+        A label from :data:`SYSTEM_LABELS` (e.g. ``"11"``, the ground state used in the
+        paper), a normalised 4-vector (a pure state), or a 4×4 density matrix.
+
+    Raises
+    ------
+    ValueError
+        For an unknown label, a vector that is not normalised, or a matrix that is not
+        a state (Hermitian, trace 1, positive).
+    """
+    if isinstance(initial_state, str):
+        if initial_state not in SYSTEM_LABELS:
+            valid = ", ".join(repr(s) for s in SYSTEM_LABELS)
+            raise ValueError(f"unknown initial_state {initial_state!r}; valid labels: {valid}, a 4-vector or a 4x4 density matrix")
+        index = int(initial_state, 2)
+        rho = np.zeros((4, 4), dtype=complex)
+        rho[index, index] = 1.0
+        return rho
+    arr = np.asarray(initial_state)
+    if arr.ndim == 1:
+        if arr.shape != (4,) or not np.issubdtype(arr.dtype, np.number):
+            raise ValueError(f"initial_state as a vector must have 4 numeric entries, got shape {arr.shape}")
+        psi = arr.astype(complex)
+        norm = float(np.linalg.norm(psi))
+        if not np.isfinite(norm) or abs(norm - 1) > STATE_TOLERANCE:
+            raise ValueError(f"initial_state vector must be normalised, got norm {norm:.12g}")
+        return np.outer(psi, psi.conj())
+    return validate_density_matrix(arr, "initial_state")

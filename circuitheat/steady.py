@@ -1,0 +1,316 @@
+r"""Exact steady state of the collision map, steady currents, linear response (Eq. 30).
+
+The steady state is the fixed point :math:`\Phi[\rho^*] = \rho^*` of the one-collision
+map (Eq. 8), obtained by one linear solve, not by iterating: the 16×16 matrix
+:math:`\Phi - I` with its first row replaced by the trace functional is non-singular
+exactly when the fixed point is unique (a trace-preserving map makes the rows of
+:math:`\Phi - I` dependent through the trace). Everything broadcasts, so a parameter
+grid is one batched solve.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import brentq, minimize_scalar
+
+from .channel import Channel, ancilla_pair_state, heat_observables, one_collision_map
+from .model import CollisionModel
+from .states import ancilla_state, ancilla_state_derivative
+from .validation import check_angle, check_positive, check_positive_temperature
+
+__all__ = [
+    "SteadyState",
+    "steady_state",
+    "steady_heat_current",
+    "linear_response",
+    "conductance",
+    "critical_coherence",
+    "UNIQUENESS_TOLERANCE",
+]
+
+#: Smallest relaxation factor :math:`\sin^2\gamma` accepted. Each collision moves a
+#: fraction :math:`\sin^2\gamma` of each system qubit's population towards its
+#: reservoir; for :math:`\sin^2\gamma` below this (gamma a multiple of pi, or within
+#: ~1e-5 rad of one) the fixed point is not unique, or not resolvable in double
+#: precision (the bordered matrix's smallest singular value is then ~sin^2 gamma,
+#: as ``tests/test_steady.py`` checks against an SVD), and an error is raised
+#: instead of returning an arbitrary state.
+UNIQUENESS_TOLERANCE = 1e-10
+
+_TRACE_ROW = np.eye(4).reshape(16)
+
+
+def _bordered(superoperator: NDArray) -> NDArray:
+    """:math:`\Phi - I` with its first row replaced by the trace functional."""
+    a = superoperator - np.eye(16)
+    a[..., 0, :] = _TRACE_ROW
+    return a
+
+
+def _check_unique(gamma: ArrayLike) -> None:
+    relax = np.sin(np.asarray(gamma, dtype=float)) ** 2
+    bad = relax < UNIQUENESS_TOLERANCE
+    if np.any(bad):
+        value = float(np.asarray(gamma, dtype=float)[bad].flat[0]) if np.ndim(gamma) else float(gamma)
+        raise ValueError(
+            f"the steady state is not unique for gamma={value!r}: sin(gamma)^2 = {np.sin(value) ** 2:.2e} "
+            f"< {UNIQUENESS_TOLERANCE:g}, so the ancillas (almost) never exchange energy with the system "
+            "and every state is (nearly) a fixed point"
+        )
+
+
+def _fixed_point(superoperator: NDArray, gamma: ArrayLike) -> NDArray:
+    """Unique fixed points (..., 4, 4) of batched superoperators (..., 16, 16) with interaction strength ``gamma``."""
+    _check_unique(gamma)
+    a = _bordered(superoperator)
+    rhs = np.zeros(a.shape[:-1], dtype=complex)
+    rhs[..., 0] = 1.0
+    x = np.linalg.solve(a, rhs[..., None])[..., 0].reshape(a.shape[:-2] + (4, 4))
+    return 0.5 * (x + np.swapaxes(x.conj(), -1, -2))
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    r"""Steady state of a :class:`CollisionModel`.
+
+    Attributes
+    ----------
+    model : CollisionModel
+    system_state : ndarray (4, 4)
+        :math:`\rho^*` with :math:`\Phi[\rho^*] = \rho^*`, basis :math:`|S_AS_B\rangle`.
+    heat_hot, heat_cold : float
+        :math:`J_h^{steady}, J_c^{steady}` (Eqs. 10–11); :math:`J_h = -J_c` by energy
+        conservation.
+    """
+
+    model: CollisionModel
+    system_state: NDArray = field(repr=False)
+    heat_hot: float
+    heat_cold: float
+
+
+def steady_state(model: CollisionModel) -> SteadyState:
+    """Exact steady state of ``model``: the unique fixed point of the one-collision map.
+
+    Raises
+    ------
+    ValueError
+        If the fixed point is not unique (``gamma`` a multiple of pi, see
+        :data:`UNIQUENESS_TOLERANCE`).
+    """
+    if not isinstance(model, CollisionModel):
+        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    channel = Channel.from_model(model)
+    rho = _fixed_point(channel.superoperator, model.gamma)
+    rho.setflags(write=False)
+    j_h, j_c = channel.heat_currents(rho)
+    return SteadyState(model=model, system_state=rho, heat_hot=float(j_h), heat_cold=float(j_c))
+
+
+def _check_array(name: str, value: ArrayLike, check) -> NDArray:
+    arr = np.asarray(value, dtype=float)
+    for v in np.unique(arr):
+        check(name, float(v))
+    return arr
+
+
+def _channel_for(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> Channel:
+    from .validation import check_coherence
+
+    gamma = _check_array("gamma", gamma, check_angle)
+    delta = _check_array("delta", delta, check_angle)
+    t_hot = _check_array("t_hot", t_hot, check_positive_temperature)
+    t_cold = _check_array("t_cold", t_cold, check_positive_temperature)
+    coherence = _check_array("coherence", coherence, check_coherence)
+    phase_hot = _check_array("phase_hot", phase_hot, check_angle)
+    phase_cold = _check_array("phase_cold", phase_cold, check_angle)
+    omega = _check_array("omega", omega, check_positive)
+    eta_hot = ancilla_state(t_hot, coherence, phase_hot, omega)
+    eta_cold = ancilla_state(t_cold, coherence, phase_cold, omega)
+    return Channel(gamma, delta, eta_hot, eta_cold, omega)
+
+
+def steady_heat_current(
+    gamma: ArrayLike,
+    delta: ArrayLike,
+    t_hot: ArrayLike,
+    t_cold: ArrayLike,
+    coherence: ArrayLike = 0.0,
+    phase_hot: ArrayLike = 0.0,
+    phase_cold: ArrayLike = 0.0,
+    omega: ArrayLike = 1.0,
+) -> NDArray[np.float64]:
+    r"""Steady heat current :math:`J_h^{steady}` (Eqs. 10–11) on a broadcast grid, in one batched solve.
+
+    Both reservoirs share ``coherence`` (p of Eq. 12) as in the paper; the steady cold
+    current is :math:`J_c^{steady} = -J_h^{steady}`.
+
+    Parameters
+    ----------
+    gamma, delta : array_like
+        Interaction strengths (rad), Eqs. (3), (5).
+    t_hot, t_cold : array_like
+        Effective temperatures of :math:`R^h`, :math:`R^c` (> 0, ``inf`` allowed).
+    coherence : array_like
+        p in [0, 1].
+    phase_hot, phase_cold : array_like
+        :math:`\phi_h, \phi_c` (rad).
+    omega : array_like
+        Level splitting (> 0).
+
+    Returns
+    -------
+    ndarray
+        :math:`J_h^{steady}` with the broadcast shape of the inputs (energy units).
+
+    Examples
+    --------
+    >>> import numpy as np, circuitheat as ch
+    >>> dphi = np.linspace(0, 2 * np.pi, 9)
+    >>> j = ch.steady_heat_current(np.pi / 2, np.pi / 4, 2.0, 1.0, 0.8, dphi, 0.0)
+    >>> j.shape
+    (9,)
+    """
+    channel = _channel_for(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
+    rho = _fixed_point(channel.superoperator, gamma)
+    return channel.heat_currents(rho)[0]
+
+
+def linear_response(
+    gamma: ArrayLike,
+    delta: ArrayLike,
+    temperature: ArrayLike,
+    coherence: ArrayLike = 0.0,
+    phase_difference: ArrayLike = 0.0,
+    omega: ArrayLike = 1.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Coefficients :math:`(\lambda, c)` of :math:`J_h^{steady} = -\lambda\,\Delta T + c` (Eq. 30).
+
+    With :math:`T_{h,c} = T \pm \Delta T/2` (Sec. V), :math:`c = J_h^{steady}(\Delta T=0)` and
+    :math:`\lambda = -\partial J_h^{steady}/\partial\Delta T` at :math:`\Delta T = 0`,
+    computed exactly: the fixed point :math:`\rho^*` solves :math:`A\rho^* = e_0`, so
+    :math:`A\,\partial\rho^* = -(\partial\Phi)\rho^*` with :math:`\partial\Phi` linear in
+    :math:`\partial\eta = \tfrac12(\eta_h'\otimes\eta_c - \eta_h\otimes\eta_c')`, and the
+    ancilla-state derivative :math:`\eta'` is analytic
+    (:func:`~circuitheat.states.ancilla_state_derivative`). No finite differences.
+
+    ``phase_difference`` is :math:`\phi_h - \phi_c` (``phase_cold`` = 0; only the
+    difference matters, Sec. III). Broadcasts over all arguments.
+
+    Returns
+    -------
+    (lam, c) : tuple of ndarray
+        :math:`\lambda` (dimensionless with :math:`k_B = 1`) and c (energy units).
+    """
+    channel = _channel_for(gamma, delta, temperature, temperature, coherence, phase_difference, 0.0, omega)
+    t = np.asarray(temperature, dtype=float)
+    p = np.asarray(coherence, dtype=float)
+    w = np.asarray(omega, dtype=float)
+    eta_h = ancilla_state(t, p, phase_difference, w)
+    eta_c = ancilla_state(t, p, 0.0, w)
+    d_eta_h = 0.5 * ancilla_state_derivative(t, p, phase_difference, w)
+    d_eta_c = -0.5 * ancilla_state_derivative(t, p, 0.0, w)
+    shape = channel.shape
+    omega_b = np.broadcast_to(channel.omega, shape)
+    eta_h, eta_c, d_eta_h, d_eta_c = (np.broadcast_to(a, shape + (2, 2)) for a in (eta_h, eta_c, d_eta_h, d_eta_c))
+    d_pair = ancilla_pair_state(d_eta_h, eta_c) + ancilla_pair_state(eta_h, d_eta_c)
+
+    rho = _fixed_point(channel.superoperator, gamma)
+    c = channel.heat_currents(rho)[0]
+    d_phi = one_collision_map(channel.unitary, d_pair, channel.kernel)
+    rhs = -(d_phi @ rho.reshape(shape + (16,))[..., None])[..., 0]
+    rhs[..., 0] = 0.0  # the trace of the derivative vanishes
+    d_rho = np.linalg.solve(_bordered(channel.superoperator), rhs[..., None])[..., 0].reshape(shape + (4, 4))
+    d_g_hot = heat_observables(channel.unitary, d_pair, omega_b, channel.heisenberg)[0]
+    d_energy_hot = omega_b * 0.5 * (d_eta_h[..., 0, 0] - d_eta_h[..., 1, 1]).real
+    d_j = (
+        np.einsum("...ij,...ji->...", d_rho, channel.heat_observable_hot).real
+        + np.einsum("...ij,...ji->...", rho, d_g_hot).real
+        - d_energy_hot
+    )
+    return -d_j, c
+
+
+def conductance(
+    gamma: ArrayLike,
+    delta: ArrayLike,
+    temperature: ArrayLike,
+    coherence: ArrayLike = 0.0,
+    phase_difference: ArrayLike = 0.0,
+    omega: ArrayLike = 1.0,
+) -> NDArray[np.float64]:
+    r"""Thermal conductance :math:`\kappa = -\partial J_h^{steady}/\partial\Delta T|_{\Delta T=0}` (Eqs. 29–30).
+
+    This is :math:`\lambda` of :func:`linear_response`. It is Fourier's
+    :math:`\kappa` of Eq. (29) where c = 0 (thermal reservoirs, Eq. B1, or
+    :math:`\phi_h-\phi_c \in \{0, \pi\}`, Eq. 31); for other phases :math:`\lambda` is
+    still returned, but then :math:`J_h \neq -\kappa\Delta T` (Eq. 32).
+    """
+    return linear_response(gamma, delta, temperature, coherence, phase_difference, omega)[0]
+
+
+#: Phase grid (points over [0, 2 pi)) on which the maximum of J over the phase
+#: difference is bracketed before a bounded scalar refinement; J is a smooth
+#: function of the phase with a few harmonics, so 256 points bracket its maximum.
+_PHASE_GRID = 256
+#: Coherence grid used to find the first sign change of max_phase J(p) before brentq.
+_COHERENCE_GRID = 101
+#: Absolute tolerance of the root in p (well below the paper's 3 printed digits).
+_COHERENCE_XTOL = 1e-13
+
+
+def _max_over_phase(gamma, delta, t_hot, t_cold, coherence) -> tuple[float, float]:
+    grid = np.linspace(0, 2 * np.pi, _PHASE_GRID, endpoint=False)
+    values = steady_heat_current(gamma, delta, t_hot, t_cold, coherence, grid, 0.0)
+    k = int(np.argmax(values))
+    step = grid[1] - grid[0]
+    res = minimize_scalar(
+        lambda phi: -float(steady_heat_current(gamma, delta, t_hot, t_cold, coherence, phi, 0.0)),
+        bounds=(grid[k] - step, grid[k] + step),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    best = max(-res.fun, float(values[k]))
+    return best, float(res.x if -res.fun >= values[k] else grid[k]) % (2 * np.pi)
+
+
+def critical_coherence(gamma: float, delta: float, t_hot: float, t_cold: float, omega: float = 1.0) -> float:
+    r"""Smallest p for which some phase difference makes :math:`J_h^{steady} > 0` (Sec. III).
+
+    For the full swap this is the minimum over :math:`\phi_h-\phi_c` of Eq. (15); for a
+    partial swap there is no closed form and the paper reports :math:`p_c \approx 0.155`
+    at :math:`\gamma=\pi/32, \delta=\pi/4, T_h=2, T_c=1`. Computed as the first root of
+    :math:`f(p) = \max_{\Delta\phi} J_h^{steady}(p, \Delta\phi)`: a grid in p brackets
+    the first sign change, Brent's method refines it to :data:`_COHERENCE_XTOL`.
+
+    Returns
+    -------
+    float
+        :math:`p_c`; 0.0 if the current already points into the hot reservoir at p = 0
+        (:math:`T_h \le T_c`), ``math.inf`` if no p <= 1 reverses it.
+    """
+    gamma, delta = check_angle("gamma", gamma), check_angle("delta", delta)
+    t_hot = check_positive_temperature("t_hot", t_hot)
+    t_cold = check_positive_temperature("t_cold", t_cold)
+
+    def f(p: float) -> float:
+        return _max_over_phase(gamma, delta, t_hot, t_cold, p)[0]
+
+    ps = np.linspace(0.0, 1.0, _COHERENCE_GRID)
+    # One batched call for the bracketing grid: (p, phase).
+    grid = np.linspace(0, 2 * np.pi, _PHASE_GRID, endpoint=False)
+    coarse = steady_heat_current(gamma, delta, t_hot, t_cold, ps[:, None], grid[None, :], 0.0, omega).max(axis=1)
+    if coarse[0] >= 0:
+        return 0.0
+    positive = np.nonzero(coarse > 0)[0]
+    if positive.size == 0:
+        return math.inf if f(1.0) <= 0 else float(brentq(f, ps[-2], 1.0, xtol=_COHERENCE_XTOL))
+    k = int(positive[0])
+    lo = ps[k - 1]
+    if f(lo) > 0:  # the refined maximum crossed zero before the coarse grid saw it
+        lo = ps[k - 2] if k >= 2 else 0.0
+    return float(brentq(f, lo, ps[k], xtol=_COHERENCE_XTOL))

@@ -26,12 +26,12 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "__version__",
     "ENGINES",
     "CollisionModel",
     "Reservoir",
     "SteadyState",
     "Trajectory",
+    "__version__",
     "conductance",
     "conductance_thermal",
     "conductance_thermal_high_temperature",

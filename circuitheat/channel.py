@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from .states import qubit_hamiltonian
 
 __all__ = [
+    "Channel",
     "ancilla_pair_state",
     "collision_kernel",
     "collision_unitary",
@@ -36,7 +37,6 @@ __all__ = [
     "heisenberg_energies",
     "one_collision_map",
     "partial_swap",
-    "Channel",
 ]
 
 
@@ -91,7 +91,7 @@ def collision_unitary(gamma: ArrayLike, delta: ArrayLike) -> NDArray[np.complex1
 
 
 def ancilla_pair_state(eta_hot: NDArray, eta_cold: NDArray) -> NDArray:
-    """:math:`\eta^h\otimes\eta^c`, batched, shape (..., 4, 4)."""
+    r""":math:`\eta^h\otimes\eta^c`, batched, shape (..., 4, 4)."""
     out = np.einsum("...ab,...cd->...acbd", eta_hot, eta_cold)
     return out.reshape(out.shape[:-4] + (4, 4))
 

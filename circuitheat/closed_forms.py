@@ -12,11 +12,11 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
 __all__ = [
-    "steady_heat_current_full_swap",
-    "critical_coherence_full_swap",
-    "linear_response_full_swap",
     "conductance_thermal",
     "conductance_thermal_high_temperature",
+    "critical_coherence_full_swap",
+    "linear_response_full_swap",
+    "steady_heat_current_full_swap",
 ]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "atomic_savefig", "prepare_output_dir", "check_can_write"]
+__all__ = ["atomic_savefig", "atomic_write", "check_can_write", "prepare_output_dir"]
 
 
 @contextlib.contextmanager

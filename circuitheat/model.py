@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .states import ancilla_state
 from .validation import check_angle, check_coherence, check_positive, check_positive_temperature
 
-__all__ = ["Reservoir", "CollisionModel"]
+__all__ = ["CollisionModel", "Reservoir"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Reservoir:
 
     @property
     def beta(self) -> float:
-        """Inverse effective temperature :math:`\\beta = 1/T` (0 for T = inf)."""
+        r"""Inverse effective temperature :math:`\beta = 1/T` (0 for T = inf)."""
         return 0.0 if math.isinf(self.temperature) else 1.0 / self.temperature
 
     @property

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 __all__ = [
-    "PaperValue",
-    "printed_tolerance",
-    "FIG2",
     "EQ31",
     "EQ32",
-    "P_CRITICAL_PARTIAL_SWAP",
+    "FIG2",
     "FIG3_AXIS_LIMITS",
     "FIG4_PEAK_RANGE",
+    "P_CRITICAL_PARTIAL_SWAP",
+    "PaperValue",
+    "printed_tolerance",
 ]
 
 

@@ -44,7 +44,7 @@ _PAULI_Z = np.diag([1.0, -1.0])
 
 
 def _beta_omega(temperature: ArrayLike, omega: ArrayLike) -> NDArray[np.float64]:
-    """:math:`\\beta\\omega = \\omega/T`, with ``T = inf`` giving 0 (no warning)."""
+    r""":math:`\beta\omega = \omega/T`, with ``T = inf`` giving 0 (no warning)."""
     t = np.asarray(temperature, dtype=float)
     w = np.asarray(omega, dtype=float)
     with np.errstate(divide="ignore"):
@@ -83,7 +83,7 @@ def ancilla_state(
 
     .. math::
         \rho = p|\psi\rangle\langle\psi| + (1-p)\rho_\beta
-             = \frac{1}{Z}\begin{pmatrix} e^{-\beta\omega/2} & p\,e^{-i\phi} \\
+             = \frac{1}{Z}\begin{pmatrix} e^{-\beta\omega/2} & p\,e^{-i\phi} \
                                         p\,e^{i\phi} & e^{\beta\omega/2}\end{pmatrix},
         \qquad Z = 2\cosh(\beta\omega/2)
 
@@ -211,7 +211,9 @@ def system_initial_state(initial_state: str | ArrayLike) -> NDArray[np.complex12
     if isinstance(initial_state, str):
         if initial_state not in SYSTEM_LABELS:
             valid = ", ".join(repr(s) for s in SYSTEM_LABELS)
-            raise ValueError(f"unknown initial_state {initial_state!r}; valid labels: {valid}, a 4-vector or a 4x4 density matrix")
+            raise ValueError(
+                f"unknown initial_state {initial_state!r}; valid labels: {valid}, a 4-vector or a 4x4 density matrix"
+            )
         index = int(initial_state, 2)
         rho = np.zeros((4, 4), dtype=complex)
         rho[index, index] = 1.0

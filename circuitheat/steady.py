@@ -23,13 +23,13 @@ from .states import ancilla_state, ancilla_state_derivative
 from .validation import check_angle, check_positive, check_positive_temperature
 
 __all__ = [
+    "UNIQUENESS_TOLERANCE",
     "SteadyState",
-    "steady_state",
-    "steady_heat_current",
-    "linear_response",
     "conductance",
     "critical_coherence",
-    "UNIQUENESS_TOLERANCE",
+    "linear_response",
+    "steady_heat_current",
+    "steady_state",
 ]
 
 #: Smallest relaxation factor :math:`\sin^2\gamma` accepted. Each collision moves a
@@ -45,7 +45,7 @@ _TRACE_ROW = np.eye(4).reshape(16)
 
 
 def _bordered(superoperator: NDArray) -> NDArray:
-    """:math:`\Phi - I` with its first row replaced by the trace functional."""
+    r""":math:`\Phi - I` with its first row replaced by the trace functional."""
     a = superoperator - np.eye(16)
     a[..., 0, :] = _TRACE_ROW
     return a

@@ -13,13 +13,13 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "check_real",
-    "check_positive_temperature",
-    "check_coherence",
     "check_angle",
-    "check_positive",
-    "check_count",
     "check_choice",
+    "check_coherence",
+    "check_count",
+    "check_positive",
+    "check_positive_temperature",
+    "check_real",
 ]
 
 

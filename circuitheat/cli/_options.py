@@ -8,7 +8,7 @@ import math
 from ..expressions import parse_number
 from ..model import CollisionModel, Reservoir
 
-__all__ = ["angle", "temperature", "real", "count", "add_model_options", "model_from_args"]
+__all__ = ["add_model_options", "angle", "count", "model_from_args", "real", "temperature"]
 
 
 def _parse(text: str, what: str) -> float:
@@ -67,7 +67,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--phase-hot", type=angle, default=None, help="phi_h, rad (default: --phase-difference)")
     g.add_argument("--phase-cold", type=angle, default=0.0, help="phi_c, rad (default 0)")
     g.add_argument(
-        "--phase-difference", "--dphi", type=angle, default=0.0, help="phi_h - phi_c, rad, used when --phase-hot is not given (default 0)"
+        "--phase-difference",
+        "--dphi",
+        type=angle,
+        default=0.0,
+        help="phi_h - phi_c, rad, used when --phase-hot is not given (default 0)",
     )
     g.add_argument("--omega", type=real, default=1.0, help="level splitting omega of every qubit (default 1)")
 

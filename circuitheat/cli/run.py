@@ -24,7 +24,9 @@ def register(subparsers) -> None:
     add_model_options(p)
     p.add_argument("-n", "--n-collisions", type=count, default=1500, help="number of collisions (default 1500)")
     p.add_argument("--engine", choices=ENGINES, default="direct", help="simulation engine (default direct)")
-    p.add_argument("--initial-state", choices=("00", "01", "10", "11"), default="11", help="system state |S_A S_B>, 0 = excited (default 11)")
+    p.add_argument(
+        "--initial-state", choices=("00", "01", "10", "11"), default="11", help="system state |S_A S_B>, 0 = excited (default 11)"
+    )
     p.add_argument("--out", "-o", default=None, help="CSV file (default: stdout)")
     p.add_argument("--plot", default=None, metavar="PNG", help="also save a plot of J_h and J_c versus n")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")

@@ -44,10 +44,15 @@ def _run(args: argparse.Namespace) -> int:
         "direction": "cold -> hot (reversed)" if ss.heat_hot > 0 else "hot -> cold",
     }
     if args.json:
-        print(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in record.items()} | {
-            "t_hot": "inf" if math.isinf(model.hot.temperature) else model.hot.temperature,
-            "t_cold": "inf" if math.isinf(model.cold.temperature) else model.cold.temperature,
-        }))
+        print(
+            json.dumps(
+                {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in record.items()}
+                | {
+                    "t_hot": "inf" if math.isinf(model.hot.temperature) else model.hot.temperature,
+                    "t_cold": "inf" if math.isinf(model.cold.temperature) else model.cold.temperature,
+                }
+            )
+        )
     else:
         width = max(len(k) for k in record)
         for key, value in record.items():

@@ -17,7 +17,7 @@ from ..model import CollisionModel
 from ..states import system_hamiltonian, system_initial_state
 from ..trajectory import Trajectory
 
-__all__ = ["simulate_direct", "propagate"]
+__all__ = ["propagate", "simulate_direct"]
 
 #: Number of collisions advanced per batched product. 32 keeps the precomputed powers
 #: small (32×16×16) while cutting Python-level iterations 32-fold.
@@ -25,7 +25,7 @@ BLOCK = 32
 
 
 def propagate(superoperator: NDArray, rho0: NDArray, n_collisions: int) -> NDArray[np.complex128]:
-    """States :math:`\\Phi^k[\\rho_0]` for k = 1..n, shape (n, 4, 4)."""
+    r"""States :math:`\Phi^k[\rho_0]` for k = 1..n, shape (n, 4, 4)."""
     block = min(BLOCK, n_collisions)
     powers = np.empty((block, 16, 16), dtype=complex)
     powers[0] = superoperator

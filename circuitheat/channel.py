@@ -7,16 +7,26 @@ linear CPTP map on the 4×4 system state,
     \rho^S_{n+1} = \Phi[\rho^S_n]
         = \mathrm{Tr}_{R^h R^c}\big[\hat U(\rho^S_n\otimes\eta^h\otimes\eta^c)\hat U^\dagger\big],
     \qquad \hat U = U_{S_B R^c}(\gamma)\,U_{S_A R^h}(\gamma)\,V_{S_A S_B}(\delta)
-    \quad\text{(Eq. 8)},
+    \quad\text{(Eq. 8)}.
 
-a 16×16 matrix acting on the row-major vectorisation ``rho.reshape(16)``. The energy
-of each ancilla after its collision is linear in :math:`\rho^S_n`:
-:math:`\mathrm{Tr}[H\tilde\eta^h] = \mathrm{Tr}[\rho^S_n G_h]`, with the 4×4 Hermitian
-observable :math:`G_h = \mathrm{Tr}_{anc}[\sqrt\eta\,\hat U^\dagger H_{R^h}\hat U\sqrt\eta]`.
-So the heat currents (Eqs. 10–11) are affine in the system state.
+The ancillas are in a product state and each meets one system qubit only, so the
+partial trace factorises:
 
-Everything here broadcasts over leading axes, so a parameter grid is one batched call.
-Four-qubit ordering used internally: ``(S_A, S_B, R^h, R^c)``, left factor most significant.
+.. math::
+    \Phi = (\mathrm{id}_A\otimes\mathcal E_c)\circ(\mathcal E_h\otimes\mathrm{id}_B)\circ\Psi_V,
+    \qquad \mathcal E_{h}[\sigma] = \mathrm{Tr}_{R}\big[U(\gamma)(\sigma\otimes\eta^{h})U(\gamma)^\dagger\big],
+
+with :math:`\Psi_V[\rho] = V\rho V^\dagger` (Eq. 7) and :math:`\mathcal E_{h,c}` single-qubit
+channels (4×4 superoperators). Likewise the energy of each ancilla after its collision is
+linear in the state :math:`\rho' = V\rho V^\dagger` of its own system qubit,
+:math:`\mathrm{Tr}[H\tilde\eta^h] = \mathrm{Tr}[\rho'_A g_h]`, so the heat currents (Eqs. 10–11)
+are affine in :math:`\rho^S_n`: :math:`J_h = \mathrm{Tr}[\rho^S_n G_h] - \mathrm{Tr}[H\eta^h]`
+with :math:`G_h = V^\dagger(g_h\otimes I)V`.
+
+Superoperators act on the row-major vectorisation ``rho.reshape(-1)``, for which
+:math:`\mathrm{vec}(A\rho B) = (A\otimes B^T)\,\mathrm{vec}\,\rho`. Everything broadcasts over
+leading axes, so a parameter grid is one batched computation, and nothing larger than
+16×16 is ever formed per parameter point.
 """
 
 from __future__ import annotations
@@ -26,24 +36,19 @@ from functools import cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .states import qubit_hamiltonian
+__all__ = ["Channel", "ancilla_pair_state", "collision_unitary", "partial_swap", "qubit_collision"]
 
-__all__ = [
-    "Channel",
-    "ancilla_pair_state",
-    "collision_kernel",
-    "collision_unitary",
-    "heat_observables",
-    "heisenberg_energies",
-    "one_collision_map",
-    "partial_swap",
-]
+_SWAP = np.eye(4)[[0, 2, 1, 3]]
+_SIGMA_Z_HALF = np.diag([0.5, -0.5])
 
 
-def partial_swap(theta: float) -> NDArray[np.complex128]:
-    r"""Two-qubit :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP} = e^{i\theta\,\mathrm{SWAP}}` (Eqs. 3–5)."""
-    swap = np.eye(4)[[0, 2, 1, 3]]
-    return np.cos(theta) * np.eye(4) + 1j * np.sin(theta) * swap
+def partial_swap(theta: ArrayLike) -> NDArray[np.complex128]:
+    r"""Two-qubit :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP} = e^{i\theta\,\mathrm{SWAP}}` (Eqs. 3–5).
+
+    Broadcasts over ``theta`` (rad); returns shape (..., 4, 4).
+    """
+    t = np.asarray(theta, dtype=float)[..., None, None]
+    return np.cos(t) * np.eye(4) + 1j * np.sin(t) * _SWAP
 
 
 def _swap_on(n_qubits: int, i: int, j: int) -> NDArray[np.float64]:
@@ -71,12 +76,10 @@ def _unitary_basis() -> tuple[NDArray, NDArray]:
 def collision_unitary(gamma: ArrayLike, delta: ArrayLike) -> NDArray[np.complex128]:
     r"""The 16×16 unitary :math:`\hat U = U_{S_BR^c}(\gamma)U_{S_AR^h}(\gamma)V_{S_AS_B}(\delta)` of Eq. (8).
 
-    Expanded as a combination of eight fixed permutation matrices, so it broadcasts
-    over arrays of ``gamma`` and ``delta`` (rad). Qubit order (S_A, S_B, R^h, R^c).
-
-    Returns
-    -------
-    ndarray, shape (..., 16, 16)
+    Qubit order (S_A, S_B, R^h, R^c), S_A the leftmost (most significant) factor.
+    Broadcasts over ``gamma`` and ``delta`` (rad); returns shape (..., 16, 16). The
+    engines do not need it (they use the factorised map); it serves cross-checks and
+    the entropy bookkeeping, which needs the joint state of system and ancillas.
     """
     g = np.asarray(gamma, dtype=float)
     d = np.asarray(delta, dtype=float)
@@ -91,86 +94,113 @@ def collision_unitary(gamma: ArrayLike, delta: ArrayLike) -> NDArray[np.complex1
 
 
 def ancilla_pair_state(eta_hot: NDArray, eta_cold: NDArray) -> NDArray:
-    r""":math:`\eta^h\otimes\eta^c`, batched, shape (..., 4, 4)."""
+    r""":math:`\eta^h\otimes\eta^c`, batched, shape (..., 4, 4), basis :math:`|R^h R^c\rangle`."""
     out = np.einsum("...ab,...cd->...acbd", eta_hot, eta_cold)
-    return out.reshape(out.shape[:-4] + (4, 4))
+    return out.reshape((*out.shape[:-4], 4, 4))
 
 
-def collision_kernel(unitary: NDArray) -> NDArray[np.complex128]:
-    r"""Tensor :math:`K` (..., 16, 256) with :math:`\mathrm{vec}\,\Phi = \mathrm{vec}(\eta)\cdot K`.
+def qubit_collision(gamma: ArrayLike, eta: NDArray, omega: ArrayLike = 1.0) -> tuple[NDArray, NDArray]:
+    r"""Single-qubit channel and ancilla-energy observable of one system–ancilla collision.
 
-    :math:`\Phi_{(ij),(kl)} = \sum_{x,y,z} U_{(i x),(k y)}\,\eta_{y z}\,\overline{U_{(j x),(l z)}}`
-    is linear in the ancilla-pair state :math:`\eta` (x, y, z run over the ancilla pair),
-    so :math:`K_{(yz),(ijkl)} = \sum_x U_{(ix),(ky)}\overline{U_{(jx),(lz)}}` depends on
-    :math:`\gamma, \delta` only and is computed once per (gamma, delta).
+    With :math:`U(\gamma) = c\,I + i s\,\mathrm{SWAP}` (Eq. 3, :math:`c = \cos\gamma`,
+    :math:`s = \sin\gamma`) and the partial-trace identities
+    :math:`\mathrm{Tr}_2[\mathrm{SWAP}(A\otimes B)] = BA`,
+    :math:`\mathrm{Tr}_2[(A\otimes B)\mathrm{SWAP}] = AB` (and their mirror images for
+    :math:`\mathrm{Tr}_1`):
+
+    .. math::
+        \mathcal E[\sigma] = \mathrm{Tr}_R\big[U(\sigma\otimes\eta)U^\dagger\big]
+            = c^2\sigma + s^2\,\mathrm{Tr}[\sigma]\,\eta + i c s\,[\eta, \sigma],
+
+        \mathrm{Tr}\big[H\,\mathrm{Tr}_S[U(\sigma\otimes\eta)U^\dagger]\big] = \mathrm{Tr}[\sigma g],\qquad
+        g = c^2\,\mathrm{Tr}[H\eta]\,I + s^2 H + i c s\,[\eta, H],
+
+    with :math:`H = (\omega/2)\sigma_z` on the ancilla. Apart from the terms
+    :math:`c^2\sigma` and :math:`s^2 H`, both are linear in ``eta``; for a derivative
+    :math:`\partial\eta` those two terms drop out (:meth:`Channel.derivative`).
+
+    Parameters
+    ----------
+    gamma : array_like
+        Interaction strength (rad).
+    eta : ndarray (..., 2, 2)
+        Ancilla state (..., 2, 2).
+    omega : array_like
+        Level splitting of the ancilla.
+
+    Returns
+    -------
+    superop : ndarray (..., 4, 4)
+        :math:`\mathcal E` on row-major vec of 2×2 matrices:
+        :math:`c^2 I_4 + s^2\,\mathrm{vec}(\eta)\mathrm{vec}(I)^T + i c s(\eta\otimes I - I\otimes\eta^T)`.
+    observable : ndarray (..., 2, 2)
+        :math:`g`.
     """
-    u = unitary.reshape(unitary.shape[:-2] + (4, 4, 4, 4))  # [i, x, k, y]
-    kern = np.einsum("...ixky,...jxlz->...yzijkl", u, u.conj())
-    return kern.reshape(unitary.shape[:-2] + (16, 256))
+    return _qubit_collision(gamma, eta, omega, affine=True)
 
 
-def one_collision_map(unitary: NDArray, eta_pair: NDArray, kernel: NDArray | None = None) -> NDArray[np.complex128]:
-    r"""Superoperator of :math:`\Phi` (Eq. 8), shape (..., 16, 16), on row-major ``vec(rho_S)``.
-
-    :math:`\Phi_{(ij),(kl)} = \sum_{x,y,z} U_{(i x),(k y)}\,\eta_{y z}\,\overline{U_{(j x),(l z)}}`,
-    with x, y, z running over the ancilla pair and :math:`\eta = \eta^h\otimes\eta^c`
-    (``eta_pair``, 4×4). Linear in ``eta_pair``; ``kernel`` (from
-    :func:`collision_kernel`) may be passed to reuse it.
-    """
-    if kernel is None:
-        kernel = collision_kernel(unitary)
-    vec = eta_pair.reshape(eta_pair.shape[:-2] + (1, 16))
-    phi = np.matmul(vec, kernel)[..., 0, :]
-    return phi.reshape(phi.shape[:-1] + (16, 16))
-
-
-def heisenberg_energies(unitary: NDArray) -> tuple[NDArray, NDArray]:
-    r""":math:`\hat U^\dagger H_{R}\hat U` for the hot and cold ancilla (:math:`\omega=1`), as (..., 16, 16)
-    matrices indexed ``[(i k), (x y)]`` ready to contract with :math:`\eta^T` (see :func:`heat_observables`)."""
+def _qubit_collision(gamma: ArrayLike, eta: NDArray, omega: ArrayLike, *, affine: bool) -> tuple[NDArray, NDArray]:
+    """:func:`qubit_collision`; with ``affine=False`` only the parts linear in ``eta`` (for derivatives)."""
+    g = np.asarray(gamma, dtype=float)[..., None, None]
+    c2, s2, cs = np.cos(g) ** 2, np.sin(g) ** 2, np.cos(g) * np.sin(g)
     eye2 = np.eye(2)
-    h1 = qubit_hamiltonian(1.0)
-    out = []
-    for h_anc in (np.kron(h1, eye2), np.kron(eye2, h1)):
-        h_full = np.kron(np.eye(4), h_anc)
-        heis = np.einsum("...ba,bc,...cd->...ad", unitary.conj(), h_full, unitary)
-        heis = heis.reshape(heis.shape[:-2] + (4, 4, 4, 4))  # [i, x, k, y]
-        heis = np.moveaxis(heis, -3, -2)  # [i, k, x, y]
-        out.append(heis.reshape(heis.shape[:-4] + (16, 16)))
-    return out[0], out[1]
+    vec_eta = eta.reshape((*eta.shape[:-2], 4))
+    commutator = np.einsum("...ik,jl->...ijkl", eta, eye2) - np.einsum("ik,...lj->...ijkl", eye2, eta)
+    superop = s2 * vec_eta[..., :, None] * eye2.reshape(4) + 1j * cs * commutator.reshape((*eta.shape[:-2], 4, 4))
+    h = _SIGMA_Z_HALF
+    energy = np.einsum("...ii,i->...", eta, h.diagonal())[..., None, None]
+    observable = c2 * energy * eye2 + 1j * cs * (eta @ h - h @ eta)
+    if affine:
+        superop = superop + c2 * np.eye(4)
+        observable = observable + s2 * h
+    return superop, np.asarray(omega, dtype=float)[..., None, None] * observable
 
 
-def heat_observables(
-    unitary: NDArray, eta_pair: NDArray, omega: ArrayLike = 1.0, heisenberg: tuple[NDArray, NDArray] | None = None
-) -> tuple[NDArray, NDArray]:
-    r"""Observables :math:`G_h, G_c` (..., 4, 4) with :math:`\mathrm{Tr}[H\tilde\eta^{h,c}] = \mathrm{Tr}[\rho^S G_{h,c}]`.
+def _local_product(hot: NDArray, cold: NDArray) -> NDArray:
+    r""":math:`\mathcal E_h\otimes\mathcal E_c` on the two-qubit row-major vec (16×16), batched.
 
-    .. math:: G = \mathrm{Tr}_{anc}\big[\hat U^\dagger (I_S\otimes H_{anc})\hat U\,(I_S\otimes\eta)\big]
-
-    with :math:`\eta = \eta^h\otimes\eta^c` (``eta_pair``, 4×4). Linear in ``eta_pair``
-    (so it also gives derivatives), and Hermitian for Hermitian ``eta_pair`` by the
-    cyclicity of the partial trace over the ancillas. ``omega`` sets
-    :math:`H = (\omega/2)\sigma_z` on the ancilla in question.
+    :math:`K_{(a b a' b'),(c d c' d')} = E^h_{(a a'),(c c')}\,E^c_{(b b'),(d d')}`: the two
+    local channels act on different qubits and commute.
     """
-    if heisenberg is None:
-        heisenberg = heisenberg_energies(unitary)
-    w = np.asarray(omega, dtype=float)[..., None, None]
-    eta_t = np.swapaxes(eta_pair, -1, -2).reshape(eta_pair.shape[:-2] + (16, 1))
-    out = []
-    for heis in heisenberg:
-        g = np.matmul(heis, eta_t)[..., 0]
-        out.append(w * g.reshape(g.shape[:-1] + (4, 4)))
-    return out[0], out[1]
+    eh = hot.reshape((*hot.shape[:-2], 2, 2, 2, 2))  # [a, a', c, c']
+    ec = cold.reshape((*cold.shape[:-2], 2, 2, 2, 2))  # [b, b', d, d']
+    out = eh[..., :, None, :, None, :, None, :, None] * ec[..., None, :, None, :, None, :, None, :]
+    return out.reshape((*out.shape[:-8], 16, 16))
+
+
+def _matmul(a: NDArray, b: NDArray) -> NDArray:
+    """Batched matmul that materialises broadcast stacks first (numpy's matmul falls back to a
+    slow non-BLAS loop on zero-stride broadcast operands)."""
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.ascontiguousarray(np.broadcast_to(a, (*shape, *a.shape[-2:])))
+    b = np.ascontiguousarray(np.broadcast_to(b, (*shape, *b.shape[-2:])))
+    return a @ b
+
+
+def _conjugation(v: NDArray) -> NDArray:
+    """Superoperator of rho -> V rho V^dagger on row-major vec: V kron conj(V)."""
+    out = np.einsum("...ik,...jl->...ijkl", v, v.conj())
+    return out.reshape((*v.shape[:-2], 16, 16))
 
 
 class Channel:
-    r"""The one-collision map and heat observables of one parameter set (or a batch).
+    r"""The one-collision map and heat observables of one parameter set, or a broadcast batch.
+
+    Parameters
+    ----------
+    gamma, delta : array_like
+        Interaction strengths (rad), Eqs. (3), (5).
+    eta_hot, eta_cold : ndarray (..., 2, 2)
+        Ancilla states :math:`\eta^h, \eta^c` (Eq. 12).
+    omega : array_like
+        Level splitting.
 
     Attributes
     ----------
     superoperator : ndarray (..., 16, 16)
-        :math:`\Phi` on row-major vec(:math:`\rho_S`).
+        :math:`\Phi = (\mathrm{id}\otimes\mathcal E_c)(\mathcal E_h\otimes\mathrm{id})\Psi_V` on row-major vec(:math:`\rho_S`).
     heat_observable_hot, heat_observable_cold : ndarray (..., 4, 4)
-        :math:`G_h, G_c`: ancilla energies after the collision are :math:`\mathrm{Tr}[\rho_S G]`.
+        :math:`G_h, G_c`: the ancilla energies after the collision are :math:`\mathrm{Tr}[\rho_S G]`.
     energy_hot, energy_cold : ndarray (...)
         Ancilla energies before the collision, :math:`\mathrm{Tr}[H\eta]`.
 
@@ -179,23 +209,25 @@ class Channel:
     """
 
     def __init__(self, gamma: ArrayLike, delta: ArrayLike, eta_hot: NDArray, eta_cold: NDArray, omega: ArrayLike = 1.0):
-        # Everything that depends on (gamma, delta) only is computed at their own
-        # (small) broadcast shape and broadcast against the ancilla states by matmul.
-        self.unitary = collision_unitary(gamma, delta)
-        self.kernel = collision_kernel(self.unitary)
-        self.heisenberg = heisenberg_energies(self.unitary)
+        self.gamma = np.asarray(gamma, dtype=float)
+        self.omega = np.asarray(omega, dtype=float)
         self.eta_hot = np.asarray(eta_hot)
         self.eta_cold = np.asarray(eta_cold)
-        self.eta_pair = ancilla_pair_state(self.eta_hot, self.eta_cold)
-        self.omega = np.asarray(omega, dtype=float)
-        self.superoperator = one_collision_map(self.unitary, self.eta_pair, self.kernel)
-        self.heat_observable_hot, self.heat_observable_cold = heat_observables(
-            self.unitary, self.eta_pair, self.omega, self.heisenberg
-        )
+        self.v = partial_swap(delta)
+        self.v_superop = _conjugation(self.v)
+        self.hot_superop, g_hot = qubit_collision(self.gamma, self.eta_hot, self.omega)
+        self.cold_superop, g_cold = qubit_collision(self.gamma, self.eta_cold, self.omega)
+        self.superoperator = _matmul(_local_product(self.hot_superop, self.cold_superop), self.v_superop)
         self.shape = self.superoperator.shape[:-2]
-        h_z = np.array([0.5, -0.5])
-        self.energy_hot = self.omega * np.einsum("...ii,i->...", self.eta_hot, h_z).real
-        self.energy_cold = self.omega * np.einsum("...ii,i->...", self.eta_cold, h_z).real
+        self.heat_observable_hot = self._heisenberg(_kron_a(g_hot))
+        self.heat_observable_cold = self._heisenberg(_kron_b(g_cold))
+        h = _SIGMA_Z_HALF.diagonal()
+        self.energy_hot = self.omega * np.einsum("...ii,i->...", self.eta_hot, h).real
+        self.energy_cold = self.omega * np.einsum("...ii,i->...", self.eta_cold, h).real
+
+    def _heisenberg(self, observable: NDArray) -> NDArray:
+        """:math:`V^\\dagger O V`: an observable measured after V, pulled back to before the collision."""
+        return _matmul(_matmul(np.swapaxes(self.v.conj(), -1, -2), observable), self.v)
 
     @classmethod
     def from_model(cls, model) -> Channel:
@@ -207,3 +239,33 @@ class Channel:
         j_h = np.einsum("...ij,...ji->...", rho, self.heat_observable_hot).real - self.energy_hot
         j_c = np.einsum("...ij,...ji->...", rho, self.heat_observable_cold).real - self.energy_cold
         return j_h, j_c
+
+    def derivative(self, d_eta_hot: NDArray, d_eta_cold: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+        r"""Directional derivative for a change :math:`(\partial\eta^h, \partial\eta^c)` of the ancilla states.
+
+        :math:`\Phi` is linear in each of :math:`\eta^h, \eta^c` (product rule):
+        :math:`\partial\Phi = (\mathrm{id}\otimes\mathcal E_c[\partial\eta^c])(\mathcal E_h\otimes\mathrm{id})\Psi_V
+        + (\mathrm{id}\otimes\mathcal E_c)(\mathcal E_h[\partial\eta^h]\otimes\mathrm{id})\Psi_V`.
+
+        Returns
+        -------
+        (d_superoperator, d_heat_observable_hot, d_energy_hot)
+        """
+        d_hot, d_g_hot = _qubit_collision(self.gamma, d_eta_hot, self.omega, affine=False)
+        d_cold, _ = _qubit_collision(self.gamma, d_eta_cold, self.omega, affine=False)
+        d_local = _local_product(self.hot_superop, d_cold) + _local_product(d_hot, self.cold_superop)
+        d_phi = _matmul(d_local, self.v_superop)
+        d_energy_hot = self.omega * np.einsum("...ii,i->...", d_eta_hot, _SIGMA_Z_HALF.diagonal()).real
+        return d_phi, self._heisenberg(_kron_a(d_g_hot)), d_energy_hot
+
+
+def _kron_a(g: NDArray) -> NDArray:
+    """:math:`g\\otimes I` (observable on qubit A), batched."""
+    out = np.einsum("...ij,kl->...ikjl", g, np.eye(2))
+    return out.reshape((*g.shape[:-2], 4, 4))
+
+
+def _kron_b(g: NDArray) -> NDArray:
+    """:math:`I\\otimes g` (observable on qubit B), batched."""
+    out = np.einsum("ij,...kl->...ikjl", np.eye(2), g)
+    return out.reshape((*g.shape[:-2], 4, 4))

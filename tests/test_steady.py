@@ -118,3 +118,19 @@ def test_bad_grid_values_are_named():
         ch.steady_heat_current(0.1, 0.2, 2.0, 1.0, np.array([0.5, 1.2]))
     with pytest.raises(ValueError, match=r"^t_cold must be > 0 \(math.inf allowed\), got -1.0$"):
         ch.steady_heat_current(0.1, 0.2, 2.0, -1.0)
+
+
+def test_chunked_grid_equals_single_batch(monkeypatch):
+    """Processing a grid in chunks changes nothing (same numbers, same shape)."""
+    import circuitheat.steady as steady
+
+    dphi = np.linspace(0, 2 * np.pi, 37)
+    temps = np.linspace(0.3, 3, 11)
+    whole = ch.steady_heat_current(np.pi / 7, np.pi / 4, temps[:, None] + 0.5, temps[:, None], 0.8, dphi, 0.0)
+    lam_whole, c_whole = ch.linear_response(np.pi / 7, np.pi / 4, temps[:, None], 0.8, dphi)
+    monkeypatch.setattr(steady, "CHUNK_POINTS", 10)
+    chunked = ch.steady_heat_current(np.pi / 7, np.pi / 4, temps[:, None] + 0.5, temps[:, None], 0.8, dphi, 0.0)
+    lam, c = ch.linear_response(np.pi / 7, np.pi / 4, temps[:, None], 0.8, dphi)
+    assert chunked.shape == whole.shape == (11, 37)
+    assert np.max(np.abs(chunked - whole)) < EXACT
+    assert np.max(np.abs(lam - lam_whole)) < EXACT and np.max(np.abs(c - c_whole)) < EXACT

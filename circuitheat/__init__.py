@@ -18,6 +18,14 @@ from .closed_forms import (
 from .engines import ENGINES, simulate
 from .model import CollisionModel, Reservoir
 from .steady import SteadyState, conductance, critical_coherence, linear_response, steady_heat_current, steady_state
+from .thermo import (
+    EntropyBalance,
+    SteadyEntropyProduction,
+    SupportWarning,
+    entropy_balance,
+    second_law_scan,
+    steady_entropy_production,
+)
 from .trajectory import Trajectory
 
 try:
@@ -28,8 +36,11 @@ except PackageNotFoundError:  # running from a source tree without installation
 __all__ = [
     "ENGINES",
     "CollisionModel",
+    "EntropyBalance",
     "Reservoir",
+    "SteadyEntropyProduction",
     "SteadyState",
+    "SupportWarning",
     "Trajectory",
     "__version__",
     "conductance",
@@ -37,9 +48,12 @@ __all__ = [
     "conductance_thermal_high_temperature",
     "critical_coherence",
     "critical_coherence_full_swap",
+    "entropy_balance",
     "linear_response",
     "linear_response_full_swap",
+    "second_law_scan",
     "simulate",
+    "steady_entropy_production",
     "steady_heat_current",
     "steady_heat_current_full_swap",
     "steady_state",

@@ -1,0 +1,174 @@
+r"""Figures of Sec. IV: the entropy balance versus n and the second law in the reversed regime.
+
+Both functions take ``ax=None`` (a new figure if None) and return the Axes;
+``circuitheat reproduce`` calls them by these names.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import NDArray
+
+from ..model import CollisionModel, Reservoir
+from ..thermo import EntropyBalance, second_law_scan
+
+__all__ = ["plot_entropy_balance", "plot_second_law"]
+
+
+def _fig2_model(phase_difference: float = 5 * math.pi / 4) -> CollisionModel:
+    r"""The paper's Fig. 2 model (:math:`\gamma=\pi/32, \delta=\pi/4, T_h=2, T_c=1, p=0.8`) at a phase difference."""
+    from ..paper import FIG2
+
+    hot = Reservoir(FIG2["t_hot"], FIG2["coherence"], phase_difference, FIG2["omega"])
+    cold = Reservoir(FIG2["t_cold"], FIG2["coherence"], 0.0, FIG2["omega"])
+    return CollisionModel(gamma=FIG2["gamma"], delta=FIG2["delta"], hot=hot, cold=cold)
+
+
+def _finite(values: NDArray) -> NDArray:
+    """Non-finite entries (a divergent logarithm, p = 1) become gaps in the curve."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), v, np.nan)
+
+
+def _title(model: CollisionModel) -> str:
+    return (
+        rf"$\gamma={model.gamma:.4g}$, $\delta={model.delta:.4g}$, $T_h={model.hot.temperature:.4g}$, "
+        rf"$T_c={model.cold.temperature:.4g}$, $p_h={model.hot.coherence:.3g}$, $p_c={model.cold.coherence:.3g}$"
+    )
+
+
+def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axes:
+    r"""Entropy flows of Sec. IV versus the collision number n.
+
+    Plots :math:`\Delta S` (Eq. 16), :math:`\Delta S_{re}` (Eq. 17) and its parts
+    :math:`\Delta S_{re1}, \Delta S_{re2}` (Eqs. 22, 25), the entropy production
+    :math:`\Delta S_{ir}` (Eq. 20; markers: the direct joint-state value when
+    available), and, dotted, the thermal forms :math:`-\beta_h\sum\Delta Q^h` and
+    :math:`-\beta_c\sum\Delta Q^c` of Eqs. (23), (26), which :math:`\Delta S_{re1}`,
+    :math:`\Delta S_{re2}` follow only for thermal reservoirs. Divergent entries (pure
+    ancillas, p = 1) are left out of the curves and named in the legend.
+
+    Parameters
+    ----------
+    balance : EntropyBalance
+        From :func:`circuitheat.thermo.entropy_balance`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(balance, EntropyBalance):
+        raise TypeError(f"balance must be an EntropyBalance, got {type(balance).__name__}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    n = balance.collisions
+    curves = [
+        (balance.delta_s, r"$\Delta S$ (Eq. 16)", {"color": "k", "lw": 1.8}),
+        (balance.delta_s_re, r"$\Delta S_{re}$ (Eq. 17)", {"color": "C0", "lw": 1.8}),
+        (balance.delta_s_re_hot, r"$\Delta S_{re1}$, hot (Eq. 22)", {"color": "C1", "lw": 1.2}),
+        (balance.delta_s_re_cold, r"$\Delta S_{re2}$, cold (Eq. 25)", {"color": "C2", "lw": 1.2}),
+        (balance.production, r"$\Delta S_{ir}$ (Eq. 20)", {"color": "C3", "lw": 1.8}),
+        (balance.clausius_hot, r"$-\beta_h\sum\Delta Q^h$ (Eq. 23 form)", {"color": "C1", "lw": 1.0, "ls": ":"}),
+        (balance.clausius_cold, r"$-\beta_c\sum\Delta Q^c$ (Eq. 26 form)", {"color": "C2", "lw": 1.0, "ls": ":"}),
+    ]
+    for values, label, style in curves:
+        if not np.all(np.isfinite(values)):
+            label += r" ($\pm\infty$ omitted)"
+        ax.plot(n, _finite(values), label=label, **style)
+    if balance.production_joint is not None:
+        ax.plot(n, _finite(balance.production_joint), "o", color="C3", mfc="none", ms=6, label="joint-state $D$ (Eq. 20)")
+    ax.axhline(0.0, color="0.6", lw=0.6)
+    ax.set_xlabel(r"collision $n$")
+    ax.set_ylabel("entropy (nats)")
+    ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={balance.model.phase_difference:.4g}$", fontsize=8)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def _runs(mask: NDArray) -> list[tuple[int, int]]:
+    """Index ranges [start, stop] (inclusive) of the True runs of a boolean array."""
+    runs, start = [], None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if not m and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask) - 1))
+    return runs
+
+
+def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5 * math.pi / 4) -> Axes:
+    r"""Steady-state entropy production versus the Clausius-like flow, against :math:`\phi_h-\phi_c`.
+
+    Per collision in the steady state: the true entropy production
+    :math:`\sigma = -\Delta S_{re}` per collision (Eqs. 16, 20; :math:`\ge 0`) and
+    :math:`\beta_hJ_h+\beta_cJ_c` built from the effective temperatures. The second turns
+    negative where heat flows from the cold into the hot reservoir (:math:`J_h > 0`,
+    shaded), while :math:`\sigma` stays non-negative: the reservoirs' coherence pays.
+
+    Parameters
+    ----------
+    data : xarray.Dataset, CollisionModel or None
+        A :func:`circuitheat.thermo.second_law_scan` result; a model (scanned on the
+        default grid); or None for the paper's Fig. 2 parameters
+        (:math:`\gamma=\pi/32, \delta=\pi/4, T_h=2, T_c=1, p=0.8`).
+    ax : matplotlib Axes, optional
+    mark : float or None
+        A phase difference (rad) to mark with a vertical line (default :math:`5\pi/4`).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if data is None:
+        data = _fig2_model()
+    if isinstance(data, CollisionModel):
+        data = second_law_scan(data)
+    if not hasattr(data, "data_vars") or "production" not in data or "clausius" not in data:
+        raise TypeError(f"data must be a second_law_scan Dataset, a CollisionModel or None, got {type(data).__name__}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    x = np.asarray(data["phase_difference"]) / np.pi
+    heat_hot = np.asarray(data["heat_hot"])
+    first = True
+    for i, j in _runs(heat_hot > 0):
+        lo = x[i] if i == 0 else 0.5 * (x[i - 1] + x[i])
+        hi = x[j] if j == len(x) - 1 else 0.5 * (x[j] + x[j + 1])
+        ax.axvspan(lo, hi, color="C1", alpha=0.15, lw=0, label=r"$J_h>0$: cold $\to$ hot" if first else None)
+        first = False
+    production = np.asarray(data["production"])
+    label = r"entropy production $\sigma$ per collision (Eq. 20)"
+    if not np.all(np.isfinite(production)):
+        label += r" ($+\infty$ omitted)"
+    ax.plot(x, _finite(production), color="C3", lw=1.8, label=label)
+    ax.plot(x, np.asarray(data["clausius"]), color="C0", lw=1.8, label=r"$\beta_hJ_h+\beta_cJ_c$ (effective $T$)")
+    ax.axhline(0.0, color="0.4", lw=0.7)
+    if mark is not None:
+        ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
+        ax.annotate(
+            rf"$\Delta\phi={mark / np.pi:.4g}\pi$",
+            (mark / np.pi, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.set_xlabel(r"$(\phi_h-\phi_c)/\pi$")
+    ax.set_ylabel("nats per collision")
+    ax.set_xlim(x[0], x[-1])
+    attrs = data.attrs
+    ax.set_title(
+        rf"steady state: $\gamma={attrs.get('gamma', float('nan')):.4g}$, $\delta={attrs.get('delta', float('nan')):.4g}$, "
+        rf"$T_h={attrs.get('t_hot', float('nan')):.4g}$, $T_c={attrs.get('t_cold', float('nan')):.4g}$, "
+        rf"$p={attrs.get('coherence_hot', float('nan')):.3g}$",
+        fontsize=8,
+    )
+    ax.legend(fontsize=7, loc="best")
+    return ax

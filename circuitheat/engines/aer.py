@@ -1,0 +1,352 @@
+r"""The circuit engine: collision circuits run on Qiskit Aer's density-matrix simulator.
+
+One trajectory is **one** circuit run: the circuit of
+:func:`circuitheat.circuits.collision_circuit` (the collision block built once and
+appended n times, ancillas reset and re-prepared before every collision) with an Aer
+``save_density_matrix`` of the system pair and of the ancilla pair after every
+collision. From the ancilla pair (the joint state of :math:`R^h_k, R^c_k` right after
+collision k, with marginals :math:`\tilde\eta^h_k, \tilde\eta^c_k`) the heat currents are
+
+.. math:: J_h(k) = \mathrm{Tr}[H(\tilde\eta^h_k - \eta^h)], \qquad
+          J_c(k) = \mathrm{Tr}[H(\tilde\eta^c_k - \eta^c)] \qquad \text{(Eqs. 10–11)},
+
+with :math:`H = (\omega/2)\sigma_z`, so :math:`\mathrm{Tr}[H\rho] = (\omega/2)(\rho_{00} - \rho_{11})`.
+
+Aer's density-matrix method runs a fixed instruction set and Aer does not transpile.
+:func:`to_aer_native` rewrites the few instructions it lacks into exact equivalents:
+each :class:`~circuitheat.circuits.PartialSwapGate` becomes its exact 4×4 matrix (one
+``unitary`` instruction instead of RXX, RYY, RZZ), each purification preparation becomes
+its two resets plus one 2-qubit ``unitary`` (the product of ``ry``, ``cry``, ``p``), and
+any other composite instruction is replaced by its definition. The engine applies it
+once, to the collision block, before appending the block n times
+(:func:`aer_collision_circuit`); applied to the whole readable circuit it gives the same
+instructions. Where the time goes is measured by ``benchmarks/bench_aer.py``
+(:class:`AerTimings`).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from qiskit.circuit import CircuitInstruction, Gate, Instruction, QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
+from qiskit.quantum_info import Operator
+from qiskit_aer import AerSimulator
+
+from ..circuits import (
+    PREPARATION_NAME,
+    PREPARATIONS,
+    SAVE_KINDS,
+    PartialSwapGate,
+    build_protocol,
+    save_label,
+    to_ancilla_pair_matrix,
+    to_system_matrix,
+)
+from ..model import CollisionModel
+from ..states import system_hamiltonian, system_initial_state
+from ..trajectory import Trajectory
+from ..validation import check_choice, check_count
+
+__all__ = [
+    "AerTimings",
+    "aer_collision_circuit",
+    "aer_simulator",
+    "ancilla_energies",
+    "run_collision_circuit",
+    "run_collision_circuit_timed",
+    "simulate_aer",
+    "to_aer_native",
+]
+
+#: Seed passed to Aer. The density-matrix runs here contain no measurement, so the
+#: result is deterministic; the seed only pins Aer's bookkeeping for reproducibility.
+SEED_SIMULATOR = 20240611
+
+
+@functools.cache
+def aer_simulator() -> AerSimulator:
+    """The shared ``AerSimulator(method="density_matrix")`` used by this engine."""
+    return AerSimulator(method="density_matrix")
+
+
+@functools.cache
+def _native_names() -> frozenset[str]:
+    """Instruction names Aer's density-matrix method executes directly."""
+    return frozenset(aer_simulator().target.operation_names) | {"barrier"}
+
+
+@dataclass(frozen=True)
+class AerTimings:
+    """Wall-clock split of one Aer run (seconds).
+
+    Attributes
+    ----------
+    build : float
+        Building the Aer-ready circuit (:func:`aer_collision_circuit`: the block is
+        built and made Aer-native once, then appended n times).
+    convert : float
+        Aer's own conversion of the :class:`~qiskit.circuit.QuantumCircuit` into its C++
+        circuit (``compile_circuit`` + ``assemble_circuits`` + configuration):
+        Aer's ``result.time_taken`` minus its C++ execution time.
+    simulate : float
+        Aer's C++ execution (``result.metadata["time_taken_execute"]``).
+    read : float
+        Formatting Aer's output into a ``Result`` plus extracting and translating the
+        saved matrices into arrays.
+    """
+
+    build: float
+    convert: float
+    simulate: float
+    read: float
+
+    @property
+    def total(self) -> float:
+        """End-to-end time (s)."""
+        return self.build + self.convert + self.simulate + self.read
+
+
+# --------------------------------------------------------------------------- lowering
+
+
+def _lower_operation(op: Instruction) -> list[tuple[Instruction, tuple[int, ...]]]:
+    """Exact Aer-native replacement of ``op``: a list of (operation, local qubit indices)."""
+    n = op.num_qubits
+    if isinstance(op, PartialSwapGate):
+        return [(UnitaryGate(np.asarray(op), check_input=False), tuple(range(n)))]
+    if op.name in _native_names():
+        return [(op, tuple(range(n)))]
+    definition = op.definition
+    if definition is None:
+        raise ValueError(f"instruction {op.name!r} is neither native to Aer's density-matrix method nor defined")
+    if op.name == PREPARATION_NAME:
+        resets = [inst for inst in definition.data if inst.operation.name == "reset"]
+        gates = [inst for inst in definition.data if inst.operation.name != "reset"]
+        # The preparation is "resets, then a unitary" (purification) or "resets, then a
+        # Kraus channel" (channel): fuse the unitary part into one matrix.
+        if definition.data[: len(resets)] == resets and gates and all(isinstance(g.operation, Gate) for g in gates):
+            unitary_part = QuantumCircuit(definition.num_qubits)
+            for inst in gates:
+                unitary_part.append(inst.operation, [definition.find_bit(q).index for q in inst.qubits])
+            out = [(inst.operation, (definition.find_bit(inst.qubits[0]).index,)) for inst in resets]
+            out.append((UnitaryGate(Operator(unitary_part).data, check_input=False), tuple(range(n))))
+            return out
+    out: list[tuple[Instruction, tuple[int, ...]]] = []
+    for inst in definition.data:
+        local = tuple(definition.find_bit(q).index for q in inst.qubits)
+        if inst.clbits:
+            raise ValueError(f"instruction {op.name!r} uses classical bits inside its definition; cannot lower it")
+        for sub_op, sub_q in _lower_operation(inst.operation):
+            out.append((sub_op, tuple(local[i] for i in sub_q)))
+    return out
+
+
+def to_aer_native(circuit: QuantumCircuit) -> QuantumCircuit:
+    """An exactly equivalent circuit that Aer's density-matrix method runs without transpiling.
+
+    Same qubits, classical bits, registers, save instructions and ``metadata``; only
+    instructions Aer's density-matrix method does not execute are replaced (see the
+    module docstring). Global phases are dropped (unobservable in a density matrix).
+
+    Parameters
+    ----------
+    circuit : QuantumCircuit
+        E.g. from :func:`~circuitheat.circuits.collision_circuit`.
+
+    Returns
+    -------
+    QuantumCircuit
+    """
+    out = circuit.copy_empty_like()
+    out.global_phase = 0.0
+    # Memo keyed by id(); the memo also keeps a reference to the operation, so an id can
+    # never be reused by another object while the pass runs.
+    memo: dict[int, tuple[Instruction, list]] = {}
+    for inst in circuit.data:
+        op = inst.operation
+        if op.name in _native_names() and not isinstance(op, PartialSwapGate):
+            out._append(inst)
+            continue
+        entry = memo.get(id(op))
+        if entry is None:
+            entry = memo[id(op)] = (op, _lower_operation(op))
+        qubits = inst.qubits
+        for sub_op, local in entry[1]:
+            out._append(CircuitInstruction(sub_op, [qubits[i] for i in local], inst.clbits if sub_op is op else ()))
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _check_model(model: object) -> CollisionModel:
+    if not isinstance(model, CollisionModel):
+        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    return model
+
+
+def aer_collision_circuit(
+    model: CollisionModel,
+    n_collisions: int,
+    *,
+    preparation: str = "channel",
+    initial_state: str | ArrayLike = "11",
+    save: str | Sequence[str] | None = ("system", "ancilla_pair"),
+) -> QuantumCircuit:
+    """:func:`~circuitheat.circuits.collision_circuit` with its collision block made Aer-native once.
+
+    Equal (instruction for instruction, up to the rewrite of :func:`to_aer_native`) to
+    ``to_aer_native(collision_circuit(...))``, but the rewrite runs on the one
+    collision block instead of on all n copies.
+    """
+    return build_protocol(
+        model, n_collisions, preparation=preparation, initial_state=initial_state, save=save, transform=to_aer_native
+    )
+
+
+def run_collision_circuit_timed(
+    model: CollisionModel,
+    n_collisions: int,
+    *,
+    preparation: str = "channel",
+    initial_state: str | ArrayLike = "11",
+    save: Sequence[str] = ("system", "ancilla_pair"),
+) -> tuple[dict[str, NDArray[np.complex128]], AerTimings]:
+    """:func:`run_collision_circuit` that also returns where the time went (:class:`AerTimings`)."""
+    model = _check_model(model)
+    n = check_count("n_collisions", n_collisions)
+    preparation = check_choice("preparation", preparation, PREPARATIONS)
+    if isinstance(save, str):
+        save = (save,)
+    kinds = tuple(check_choice("save", s, SAVE_KINDS) for s in save)
+    if not kinds:
+        raise ValueError(f"save must name at least one of {SAVE_KINDS}, got {save!r}")
+
+    t0 = time.perf_counter()
+    native = aer_collision_circuit(model, n, preparation=preparation, initial_state=initial_state, save=kinds)
+    t2 = time.perf_counter()
+    result = aer_simulator().run(native, shots=1, seed_simulator=SEED_SIMULATOR).result()
+    t3 = time.perf_counter()
+    if not result.success:
+        raise RuntimeError(f"Aer simulation failed: {result.status}")
+    data = result.data(0)
+    translate = {"system": to_system_matrix, "ancilla_pair": to_ancilla_pair_matrix}
+    out = {kind: translate[kind](np.array([data[save_label(kind, k)].data for k in range(1, n + 1)])) for kind in kinds}
+    t4 = time.perf_counter()
+
+    aer_total = float(result.time_taken)
+    execute = float(result.metadata.get("time_taken_execute", aer_total))
+    timings = AerTimings(
+        build=t2 - t0,
+        convert=aer_total - execute,
+        simulate=execute,
+        read=(t3 - t2 - aer_total) + (t4 - t3),
+    )
+    return out, timings
+
+
+def run_collision_circuit(
+    model: CollisionModel,
+    n_collisions: int,
+    *,
+    preparation: str = "channel",
+    initial_state: str | ArrayLike = "11",
+    save: Sequence[str] = ("system", "ancilla_pair"),
+) -> dict[str, NDArray[np.complex128]]:
+    r"""Run the collision circuit on Aer (density matrix, one run) and return the saved states.
+
+    Parameters
+    ----------
+    model : CollisionModel
+    n_collisions : int
+        Number of collisions n >= 1.
+    preparation : {"channel", "purification"}
+        Ancilla preparation (:func:`circuitheat.circuits.ancilla_preparation`).
+    initial_state : str or array_like
+        System initial state (label, 4-vector or 4×4 matrix, package basis).
+    save : sequence of {"system", "ancilla_pair"}
+        What to return.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``"system"``: shape (n, 4, 4), :math:`\rho^S_k` after collision k = 1..n, basis
+        :math:`|S_AS_B\rangle`. ``"ancilla_pair"``: shape (n, 4, 4), the joint state of
+        :math:`(R^h_k, R^c_k)` right after collision k, basis :math:`|R^hR^c\rangle`
+        (:math:`R^h` the left factor, as ``np.kron(eta_h, eta_c)``).
+    """
+    out, _ = run_collision_circuit_timed(model, n_collisions, preparation=preparation, initial_state=initial_state, save=save)
+    return out
+
+
+def ancilla_energies(ancilla_pair: ArrayLike, omega: float = 1.0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Energies :math:`\mathrm{Tr}[H\tilde\eta^h], \mathrm{Tr}[H\tilde\eta^c]` of the two ancillas of (..., 4, 4) pair states.
+
+    With :math:`H = (\omega/2)\sigma_z` and the basis :math:`|R^hR^c\rangle`
+    (index ``2*h + c``): :math:`\mathrm{Tr}[H\tilde\eta^h] = (\omega/2)(\rho_{00,00} +
+    \rho_{01,01} - \rho_{10,10} - \rho_{11,11})`, and likewise for the cold ancilla.
+    """
+    pops = np.einsum("...ii->...i", np.asarray(ancilla_pair)).real
+    z_hot = pops[..., 0] + pops[..., 1] - pops[..., 2] - pops[..., 3]
+    z_cold = pops[..., 0] - pops[..., 1] + pops[..., 2] - pops[..., 3]
+    return 0.5 * omega * z_hot, 0.5 * omega * z_cold
+
+
+def simulate_aer(
+    model: CollisionModel,
+    n_collisions: int,
+    initial_state: str | ArrayLike = "11",
+    *,
+    preparation: str = "channel",
+    store_states: bool = True,
+) -> Trajectory:
+    r"""Trajectory of ``model`` from the collision circuit run on Aer (see :func:`circuitheat.simulate`).
+
+    One circuit, one Aer run: :math:`J_h(k), J_c(k)` (Eqs. 10–11) come from the saved
+    ancilla pair after each collision k, the system states and energies from the saved
+    system pair. Agrees with ``engine="direct"`` to floating-point rounding.
+
+    Parameters
+    ----------
+    model : CollisionModel
+    n_collisions : int
+        Number of collisions n >= 1.
+    initial_state : str or array_like
+        ``"11"`` (default), ``"00"``, ``"01"``, ``"10"``, a normalised 4-vector or a
+        4×4 density matrix (basis :math:`|S_AS_B\rangle`).
+    preparation : {"channel", "purification"}
+        Ancilla preparation: an exact Kraus channel (4 qubits simulated) or the
+        hardware-ready purification with a partner qubit per reservoir (6 qubits).
+    store_states : bool
+        Keep the system states in the result (they are saved either way, to give the
+        system energy).
+
+    Returns
+    -------
+    Trajectory
+        With ``engine="aer"``.
+    """
+    model = _check_model(model)
+    n = check_count("n_collisions", n_collisions)
+    rho0 = system_initial_state(initial_state)
+    saved = run_collision_circuit(model, n, preparation=preparation, initial_state=initial_state)
+    e_hot, e_cold = ancilla_energies(saved["ancilla_pair"], model.omega)
+    h_s = system_hamiltonian(model.omega)
+    states = saved["system"]
+    energy = np.einsum("nij,ji->n", states, h_s).real
+    return Trajectory(
+        model=model,
+        engine="aer",
+        initial_state=rho0,
+        heat_hot=e_hot - model.hot.energy,
+        heat_cold=e_cold - model.cold.energy,
+        system_energy=energy,
+        initial_energy=float(np.trace(rho0 @ h_s).real),
+        system_states=states if store_states else None,
+    )

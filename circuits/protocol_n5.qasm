@@ -1,0 +1,131 @@
+OPENQASM 3.0;
+// circuitheat: whole protocol, ancillas measured mid-circuit before reset
+// model: gamma=pi/32 delta=pi/4 omega=1.0
+//   hot:  T=2.0 p=0.8 phi=0
+//   cold: T=1.0 p=0.8 phi=0
+// qubits (Qiskit index=register): 0=s_a, 1=s_b, 2=r_h, 3=r_c, 4=p_h, 5=p_c
+//   s_a, s_b: system S_A, S_B; r_h, r_c: hot/cold ancilla (reset and re-prepared every collision);
+//   p_h, p_c: purifying partners (the ancilla marginal is the reservoir state, Eq. 12).
+// |0> is the excited level of H = (omega/2) sigma_z, |1> the ground level.
+// pswap(theta) = exp(i theta SWAP) up to a global phase exp(-i theta/2) (not expressible here).
+// 5 collisions from |11>; hot[k-1], cold[k-1] = ancilla outcomes of collision k: J(k) = omega * (P(0) - 1/2) - Tr[H eta].
+// regenerate: circuitheat export-qasm --out circuits/
+include "stdgates.inc";
+gate rxx(p0) _gate_q_0, _gate_q_1 {
+  h _gate_q_0;
+  h _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  rz(p0) _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  h _gate_q_1;
+  h _gate_q_0;
+}
+gate sxdg _gate_q_0 {
+  s _gate_q_0;
+  h _gate_q_0;
+  s _gate_q_0;
+}
+gate ryy(p0) _gate_q_0, _gate_q_1 {
+  sxdg _gate_q_0;
+  sxdg _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  rz(p0) _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+  sx _gate_q_0;
+  sx _gate_q_1;
+}
+gate rzz(p0) _gate_q_0, _gate_q_1 {
+  cx _gate_q_0, _gate_q_1;
+  rz(p0) _gate_q_1;
+  cx _gate_q_0, _gate_q_1;
+}
+gate pswap(theta) _gate_q_0, _gate_q_1 {
+  rxx(-theta) _gate_q_0, _gate_q_1;
+  ryy(-theta) _gate_q_0, _gate_q_1;
+  rzz(-theta) _gate_q_0, _gate_q_1;
+}
+bit[5] hot;
+bit[5] cold;
+qubit[1] s_a;
+qubit[1] s_b;
+qubit[1] r_h;
+qubit[1] r_c;
+qubit[1] p_h;
+qubit[1] p_c;
+x s_a[0];
+x s_b[0];
+reset r_h[0];
+reset p_h[0];
+ry(1.8182321257773282) r_h[0];
+cry(1.2870022175865685) r_h[0], p_h[0];
+p(0) r_h[0];
+reset r_c[0];
+reset p_c[0];
+ry(2.0511774059286263) r_c[0];
+cry(1.2870022175865685) r_c[0], p_c[0];
+p(0) r_c[0];
+pswap(pi/4) s_a[0], s_b[0];
+pswap(pi/32) s_a[0], r_h[0];
+pswap(pi/32) s_b[0], r_c[0];
+hot[0] = measure r_h[0];
+cold[0] = measure r_c[0];
+reset r_h[0];
+reset p_h[0];
+ry(1.8182321257773282) r_h[0];
+cry(1.2870022175865685) r_h[0], p_h[0];
+p(0) r_h[0];
+reset r_c[0];
+reset p_c[0];
+ry(2.0511774059286263) r_c[0];
+cry(1.2870022175865685) r_c[0], p_c[0];
+p(0) r_c[0];
+pswap(pi/4) s_a[0], s_b[0];
+pswap(pi/32) s_a[0], r_h[0];
+pswap(pi/32) s_b[0], r_c[0];
+hot[1] = measure r_h[0];
+cold[1] = measure r_c[0];
+reset r_h[0];
+reset p_h[0];
+ry(1.8182321257773282) r_h[0];
+cry(1.2870022175865685) r_h[0], p_h[0];
+p(0) r_h[0];
+reset r_c[0];
+reset p_c[0];
+ry(2.0511774059286263) r_c[0];
+cry(1.2870022175865685) r_c[0], p_c[0];
+p(0) r_c[0];
+pswap(pi/4) s_a[0], s_b[0];
+pswap(pi/32) s_a[0], r_h[0];
+pswap(pi/32) s_b[0], r_c[0];
+hot[2] = measure r_h[0];
+cold[2] = measure r_c[0];
+reset r_h[0];
+reset p_h[0];
+ry(1.8182321257773282) r_h[0];
+cry(1.2870022175865685) r_h[0], p_h[0];
+p(0) r_h[0];
+reset r_c[0];
+reset p_c[0];
+ry(2.0511774059286263) r_c[0];
+cry(1.2870022175865685) r_c[0], p_c[0];
+p(0) r_c[0];
+pswap(pi/4) s_a[0], s_b[0];
+pswap(pi/32) s_a[0], r_h[0];
+pswap(pi/32) s_b[0], r_c[0];
+hot[3] = measure r_h[0];
+cold[3] = measure r_c[0];
+reset r_h[0];
+reset p_h[0];
+ry(1.8182321257773282) r_h[0];
+cry(1.2870022175865685) r_h[0], p_h[0];
+p(0) r_h[0];
+reset r_c[0];
+reset p_c[0];
+ry(2.0511774059286263) r_c[0];
+cry(1.2870022175865685) r_c[0], p_c[0];
+p(0) r_c[0];
+pswap(pi/4) s_a[0], s_b[0];
+pswap(pi/32) s_a[0], r_h[0];
+pswap(pi/32) s_b[0], r_c[0];
+hot[4] = measure r_h[0];
+cold[4] = measure r_c[0];

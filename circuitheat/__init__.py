@@ -18,6 +18,7 @@ from .closed_forms import (
 from .engines import ENGINES, simulate
 from .model import CollisionModel, Reservoir
 from .steady import SteadyState, conductance, critical_coherence, linear_response, steady_heat_current, steady_state
+from .sweeps import load_sweep, save_sweep, sweep
 from .thermo import (
     EntropyBalance,
     SteadyEntropyProduction,
@@ -51,10 +52,13 @@ __all__ = [
     "entropy_balance",
     "linear_response",
     "linear_response_full_swap",
+    "load_sweep",
+    "save_sweep",
     "second_law_scan",
     "simulate",
     "steady_entropy_production",
     "steady_heat_current",
     "steady_heat_current_full_swap",
     "steady_state",
+    "sweep",
 ]

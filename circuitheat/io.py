@@ -32,11 +32,18 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", *, encoding: str | No
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file ordinary permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def atomic_savefig(fig, path: str | os.PathLike, **kwargs) -> Path:

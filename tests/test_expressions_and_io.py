@@ -59,6 +59,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with atomic_write(target) as handle:
         handle.write("new")
     assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o644 == 0o644  # ordinary permissions, not mkstemp's 0600
 
 
 def test_no_silent_overwrite(tmp_path):

@@ -1,0 +1,283 @@
+r""":func:`sweep`: steady currents, conductance and trajectories on a labelled parameter grid."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from numpy.typing import ArrayLike, NDArray
+
+from ..model import CollisionModel
+from .execution import DEFAULT_MAX_PENDING, as_executor, iter_chunks
+from .grid import AXES, SweepSpec, make_spec
+from .storage import Checkpoint, chunk_directory, discard_checkpoint, load_sweep, read_sweep_hash, save_sweep
+
+__all__ = ["CONDUCTANCE_DEFINITION", "CONVENTIONS", "SIGN_CONVENTION", "build_dataset", "sweep"]
+
+#: Sign convention of every heat current in a sweep (Eqs. 10–11).
+SIGN_CONVENTION = "J_h > 0: energy flows into the hot reservoir; J_c > 0: energy flows into the cold reservoir"
+
+#: Conventions recorded in every sweep's attributes.
+CONVENTIONS = (
+    f"{SIGN_CONVENTION}. Every qubit has H = (omega/2) sigma_z: |0> is excited, |1> ground. "
+    "System basis |S_A S_B> = |00>, |01>, |10>, |11> (np.kron(rho_A, rho_B), S_A leftmost). "
+    "k_B = hbar = 1; omega sets the energy scale. One collision: V(delta) on (S_A, S_B), then U(gamma) on "
+    "(S_A, R^h), then U(gamma) on (S_B, R^c), U(t) = cos t I + i sin t SWAP (Eq. 8)."
+)
+
+#: What the ``conductance`` variable is, recorded in its attributes.
+CONDUCTANCE_DEFINITION = (
+    "lambda of Eq. 30, J_h^steady = -lambda delta_t + c, the exact derivative -dJ_h/d(delta_t) at delta_t = 0 with "
+    "T_h,c = T +- delta_t/2 (Sec. V) at the mean temperature T = (T_h + T_c)/2 of each grid point and the same gamma, "
+    "delta, p, phi_h - phi_c, omega. It is Fourier's kappa (Eq. 29) where c = 0 (thermal reservoirs, Eq. B1; "
+    "phi_h - phi_c in {0, pi}, Eq. 31). Independent of delta_t, so it has no delta_t dimension."
+)
+
+_VARIABLES = {
+    "heat_hot": ("steady heat current J_h of the hot reservoir (Eqs. 10-11, exact fixed point)", "energy per collision"),
+    "heat_cold": ("steady heat current J_c = -J_h of the cold reservoir (Eqs. 10-11)", "energy per collision"),
+    "conductance": ("linear-response conductance lambda (Eq. 30)", "1 (k_B = 1)"),
+    "current_offset": ("c of Eq. 30: steady J_h at delta_t = 0 and the mean temperature", "energy per collision"),
+    "heat_hot_trajectory": ("J_h(k): energy change of the k-th hot ancilla (Eqs. 10-11)", "energy per collision"),
+    "heat_cold_trajectory": ("J_c(k): energy change of the k-th cold ancilla (Eqs. 10-11)", "energy per collision"),
+}
+
+
+def _coordinates(spec: SweepSpec) -> dict[str, xr.Variable]:
+    coords = {}
+    for name in spec.dims:
+        axis = AXES[name]
+        coords[name] = xr.Variable((name,), spec.values(name), {"long_name": axis.long_name, "units": axis.units})
+    if spec.n_collisions is not None:
+        coords["collision"] = xr.Variable(
+            ("collision",), np.arange(1, spec.n_collisions + 1), {"long_name": "collision number k (Eq. 8)", "units": "1"}
+        )
+    return coords
+
+
+def _attributes(spec: SweepSpec) -> dict[str, object]:
+    from .. import __version__
+
+    base = spec.base_dict
+    attrs: dict[str, object] = {
+        "title": "circuitheat parameter sweep",
+        "circuitheat_version": __version__,
+        "engine": spec.engine,
+        "steady_state_method": "exact fixed point of the one-collision map, batched linear solve (direct engine)",
+        "trajectory_engine": spec.engine if spec.n_collisions is not None else "none",
+        "conventions": CONVENTIONS,
+        "sign_convention": SIGN_CONVENTION,
+        "axes": " ".join(spec.dims),
+        "sweep_hash": spec.hash(),
+        "chunk_size": spec.chunk_size,
+        "base_model": json.dumps({k: (repr(v) if math.isinf(v) else v) for k, v in base.items()}),
+        "references": "Heat transport between two nonthermal reservoirs in a collision model (equation numbers in attributes)",
+    }
+    for key, value in base.items():
+        attrs[f"base_{key}"] = float(value)
+    if "temperature" in spec.dims or "delta_t" in spec.dims:
+        attrs["temperature_parametrisation"] = "t_hot = temperature + delta_t/2, t_cold = temperature - delta_t/2 (Sec. V)"
+    if "phase_difference" in spec.dims:
+        attrs["phase_parametrisation"] = "phase_hot = phase_cold + phase_difference"
+    if spec.n_collisions is not None:
+        attrs["n_collisions"] = spec.n_collisions
+        attrs["initial_state"] = spec.initial_state
+    return attrs
+
+
+def build_dataset(spec: SweepSpec, arrays: Mapping[str, NDArray]) -> xr.Dataset:
+    """Label full-grid arrays (from :func:`~circuitheat.sweeps.execution.compute_chunk`) as a Dataset."""
+    coords = _coordinates(spec)
+    data_vars = {}
+    for name, values in arrays.items():
+        dims = spec.dims + (("collision",) if name.endswith("_trajectory") else ())
+        long_name, units = _VARIABLES[name]
+        attrs = {"long_name": long_name, "units": units}
+        if name == "conductance":
+            attrs["definition"] = CONDUCTANCE_DEFINITION
+        var = xr.Variable(dims, values, attrs)
+        if name in ("conductance", "current_offset") and "delta_t" in spec.dims:
+            var = var.isel(delta_t=0)  # independent of delta_t by definition (Eq. 30)
+        data_vars[name] = var
+    return xr.Dataset(data_vars, coords=coords, attrs=_attributes(spec))
+
+
+def _progress(spec: SweepSpec, initial: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=spec.size, initial=initial, unit="pt", desc="sweep", file=sys.stderr, disable=not enabled, dynamic_ncols=True
+    )
+
+
+def sweep(
+    axes: Mapping[str, ArrayLike],
+    *,
+    base: CollisionModel | None = None,
+    n_collisions: int | None = None,
+    engine: str = "direct",
+    initial_state: str = "11",
+    conductance: bool = True,
+    out: str | os.PathLike | None = None,
+    force: bool = False,
+    executor: object | None = None,
+    chunk_size: int | None = None,
+    max_pending: int = DEFAULT_MAX_PENDING,
+    progress: bool = True,
+    callback: Callable[[int, int, int], None] | None = None,
+    keep_chunks: bool = False,
+) -> xr.Dataset:
+    r"""Steady heat currents (and optionally trajectories) on a Cartesian grid of named parameters.
+
+    Every grid point is a :class:`~circuitheat.model.CollisionModel` equal to ``base``
+    except for the swept parameters. The steady current :math:`J_h^{steady}` (Eqs. 10–11)
+    is the exact fixed point of the one-collision map (Eq. 8), solved in batches
+    (:func:`~circuitheat.steady.steady_heat_current`); :math:`J_c^{steady} = -J_h^{steady}`.
+
+    Parameters
+    ----------
+    axes : mapping of str to array_like
+        Axis name -> 1-D values, in the order of the Dataset's dimensions. Names:
+        ``gamma``, ``delta``, ``omega``, ``t_hot``, ``t_cold``, ``temperature`` and
+        ``delta_t`` (:math:`T_{h,c} = T\pm\Delta T/2`, Sec. V), ``coherence`` (p of
+        Eq. 12, both reservoirs), ``phase_hot``, ``phase_cold``, ``phase_difference``
+        (:math:`\phi_h-\phi_c`; :math:`\phi_c` from ``base`` unless swept). Angles in rad.
+        See :mod:`circuitheat.sweeps.grid`.
+    base : CollisionModel, optional
+        Values of the parameters that are not swept. Default: the paper's Fig. 2 model
+        (γ = π/32, δ = π/4, T_h = 2, T_c = 1, ω = 1, p = 0.8, both phases 0). Its two
+        reservoirs must share p unless ``coherence`` is swept.
+    n_collisions : int, optional
+        Also compute trajectories :math:`J_h(k), J_c(k)`, k = 1..n, from ``initial_state``
+        (variables ``heat_hot_trajectory``, ``heat_cold_trajectory``, extra dimension
+        ``collision``).
+    engine : {"direct", "aer"}
+        Engine of the trajectories (:func:`circuitheat.simulate`); ``"aer"`` runs the
+        Qiskit circuits once per grid point and needs ``n_collisions``. The steady
+        state is always the exact fixed point.
+    initial_state : {"11", "00", "01", "10"}
+        System state of the trajectories, :math:`|S_AS_B\rangle` (0 = excited).
+    conductance : bool
+        Also compute ``conductance`` (:math:`\lambda` of Eq. 30, the exact
+        :math:`-\partial J_h/\partial\Delta T` at :math:`\Delta T = 0`, at the mean
+        temperature :math:`(T_h+T_c)/2` of each point) and ``current_offset`` (c of
+        Eq. 30). :math:`\lambda` is Fourier's κ (Eq. 29) where c = 0. Doubles the
+        steady-state cost.
+    out : path, optional
+        NetCDF file to write. Finished chunks are checkpointed in ``<out>.chunks/``; a
+        sweep that is interrupted and called again with the same arguments resumes
+        from them and gives an identical result. If ``out`` already holds this sweep
+        it is loaded and returned without recomputing.
+    force : bool
+        Overwrite an ``out`` (and discard a checkpoint) that belongs to a sweep with
+        different parameters. Without it such a sweep raises ``ValueError``.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the chunks there (``ProcessPoolExecutor``, ``client.get_executor()``, or the
+        Client itself). Default: in process. The result does not depend on it.
+    chunk_size : int, optional
+        Grid points per chunk. Default: 8192 for steady states
+        (:data:`circuitheat.steady.CHUNK_POINTS`); for trajectories
+        about 2e5 collisions' worth; 1 for ``engine="aer"``. Part of the sweep's hash.
+    max_pending : int
+        Chunks in flight on the executor at once.
+    progress : bool
+        Show a tqdm progress bar (grid points) on stderr.
+    callback : callable, optional
+        ``callback(index, n_done, n_chunks)`` after each chunk is stored; an exception
+        raised there stops the sweep (finished chunks stay checkpointed).
+    keep_chunks : bool
+        Keep ``<out>.chunks/`` after the NetCDF file is written.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions named after the axes (plus ``collision``); data variables
+        ``heat_hot``, ``heat_cold`` and, as requested, ``conductance``,
+        ``current_offset``, ``heat_hot_trajectory``, ``heat_cold_trajectory``;
+        attributes: ``circuitheat_version``, ``engine``, ``conventions``,
+        ``sweep_hash``, ``base_*`` (the base model) and the parametrisations used.
+
+    Raises
+    ------
+    ValueError
+        Invalid or conflicting axes, a grid point outside the model's domain (checked
+        before any work), or an existing ``out``/checkpoint of a different sweep
+        without ``force``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from circuitheat.sweeps import sweep
+    >>> ds = sweep({"phase_difference": np.linspace(0, 2 * np.pi, 9), "gamma": [np.pi / 32, np.pi / 4]}, progress=False)
+    >>> ds.heat_hot.dims
+    ('phase_difference', 'gamma')
+    """
+    spec = make_spec(
+        axes,
+        base,
+        engine=engine,
+        n_collisions=n_collisions,
+        initial_state=initial_state,
+        conductance=conductance,
+        chunk_size=chunk_size,
+    )
+    if executor is not None:
+        executor = as_executor(executor)
+    checkpoint = None
+    if out is not None:
+        out = Path(out)
+        if out.exists():
+            existing = read_sweep_hash(out)
+            if existing == spec.hash():
+                ds = load_sweep(out)
+                if not keep_chunks:
+                    discard_checkpoint(chunk_directory(out), spec.hash())
+                return ds
+            if not force:
+                what = "a sweep with different parameters" if existing else "not a circuitheat sweep"
+                raise ValueError(f"out {str(out)!r} exists and is {what}; pass force=True (--force) to overwrite it")
+        checkpoint = Checkpoint(chunk_directory(out), spec, force=force)
+    return _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_chunks)
+
+
+def _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_chunks) -> xr.Dataset:
+    arrays: dict[str, NDArray] = {}
+
+    def store(index: int, result: dict[str, NDArray]) -> None:
+        selection = spec.chunk(index)
+        for name, block in result.items():
+            if name not in arrays:
+                arrays[name] = np.full(spec.shape + block.shape[len(spec.shape) :], np.nan)
+            arrays[name][selection] = block
+
+    done = checkpoint.completed() if checkpoint is not None else []
+    for index in done:
+        store(index, checkpoint.read(index))
+    finished = set(done)
+    todo = [i for i in range(spec.n_chunks) if i not in finished]
+    n_done = len(done)
+    with _progress(spec, sum(spec.chunk_points(i) for i in done), progress) as bar:
+        chunks = iter_chunks(spec, todo, executor, max_pending)
+        try:
+            for index, result in chunks:
+                if checkpoint is not None:
+                    checkpoint.write(index, result)
+                store(index, result)
+                n_done += 1
+                bar.update(spec.chunk_points(index))
+                if callback is not None:
+                    callback(index, n_done, spec.n_chunks)
+        finally:
+            chunks.close()
+    ds = build_dataset(spec, arrays)
+    if out is not None:
+        save_sweep(ds, out, force=True)
+        if not keep_chunks:
+            checkpoint.discard()
+    return ds

@@ -27,6 +27,7 @@ __all__ = [
     "SteadyState",
     "conductance",
     "critical_coherence",
+    "fixed_point",
     "linear_response",
     "steady_heat_current",
     "steady_state",
@@ -63,8 +64,26 @@ def _check_unique(gamma: ArrayLike) -> None:
         )
 
 
-def _fixed_point(superoperator: NDArray, gamma: ArrayLike) -> NDArray:
-    """Unique fixed points (..., 4, 4) of batched superoperators (..., 16, 16) with interaction strength ``gamma``."""
+def fixed_point(superoperator: NDArray, gamma: ArrayLike) -> NDArray:
+    r"""Unique fixed points (..., 4, 4) of batched one-collision maps (..., 16, 16).
+
+    Solves :math:`\Phi[\rho] = \rho`, :math:`\mathrm{Tr}\rho = 1` by one linear solve of
+    :math:`\Phi - I` with its first row replaced by the trace functional. Works for any
+    CPTP map on the system with a unique fixed point (e.g. a device-noise map).
+
+    Parameters
+    ----------
+    superoperator : ndarray (..., 16, 16)
+        The map on row-major vec(:math:`\rho_S`).
+    gamma : array_like
+        The interaction strength of the collision (rad), broadcast against the batch:
+        the fixed point is unique only if :math:`\sin^2\gamma` >= :data:`UNIQUENESS_TOLERANCE`.
+
+    Raises
+    ------
+    ValueError
+        If the fixed point is not unique.
+    """
     _check_unique(gamma)
     a = _bordered(superoperator)
     rhs = np.zeros(a.shape[:-1], dtype=complex)
@@ -105,7 +124,7 @@ def steady_state(model: CollisionModel) -> SteadyState:
     if not isinstance(model, CollisionModel):
         raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
     channel = Channel.from_model(model)
-    rho = _fixed_point(channel.superoperator, model.gamma)
+    rho = fixed_point(channel.superoperator, model.gamma)
     rho.setflags(write=False)
     j_h, j_c = channel.heat_currents(rho)
     return SteadyState(model=model, system_state=rho, heat_hot=float(j_h), heat_cold=float(j_c))
@@ -206,7 +225,7 @@ def steady_heat_current(
 
 def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray]:
     channel = _channel(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
-    rho = _fixed_point(channel.superoperator, gamma)
+    rho = fixed_point(channel.superoperator, gamma)
     return (channel.heat_currents(rho)[0],)
 
 
@@ -247,7 +266,7 @@ def _linear_response_chunk(gamma, delta, t, _t, p, phase_difference, _phase_cold
         0.5 * ancilla_state_derivative(t, p, phase_difference, w), -0.5 * ancilla_state_derivative(t, p, 0.0, w)
     )
     shape = channel.shape
-    rho = _fixed_point(channel.superoperator, gamma)
+    rho = fixed_point(channel.superoperator, gamma)
     c = channel.heat_currents(rho)[0]
     rhs = -(d_phi @ rho.reshape((*shape, 16, 1)))[..., 0]
     rhs[..., 0] = 0.0  # the trace of the derivative vanishes

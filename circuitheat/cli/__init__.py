@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ValueError, TypeError, FileExistsError, NotADirectoryError, FileNotFoundError) as exc:
+    except (ValueError, TypeError, FileExistsError, NotADirectoryError, FileNotFoundError, ImportError) as exc:
         sys.stderr.write(f"circuitheat {args.command}: error: {exc}\n")
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,193 @@
+"""``circuitheat hardware``: what a device would show -- transpilation, device noise, shots, the reversal."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+
+from ..expressions import parse_range_or_list
+from ..io import atomic_savefig, check_can_write
+from ._options import add_model_options, count, model_from_args, real
+
+__all__ = ["register"]
+
+
+def _layout(text: str) -> tuple[int, ...]:
+    try:
+        qubits = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 6 comma-separated qubit indices, got {text!r}") from None
+    if len(qubits) != 6:
+        raise argparse.ArgumentTypeError(f"expected 6 comma-separated qubit indices (s_a,s_b,r_h,r_c,p_h,p_c), got {text!r}")
+    return qubits
+
+
+def _gammas(text: str) -> list[float]:
+    if text.strip().lower() == "none":
+        return []
+    try:
+        return parse_range_or_list(text, "compare-gamma")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _shots(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 0 or an integer >= 2, got {text!r}") from None
+    if value != 0 and value < 2:
+        raise argparse.ArgumentTypeError(f"expected 0 (no sampling) or an integer >= 2, got {text!r}")
+    return value
+
+
+_layout.__name__ = "layout"
+_gammas.__name__ = "list of angles"
+_shots.__name__ = "shots"
+
+
+def register(subparsers) -> None:
+    """Add the ``hardware`` subcommand."""
+    p = subparsers.add_parser(
+        "hardware",
+        help="device study: transpilation, device-noise prediction, shots for the reversed current",
+        description="Transpile the protocol for a (fake) IBM device, predict the heat current J_h with the device's "
+        "noise (16x16 noisy collision map), compute the shots needed to resolve the sign of the reversed (cold -> hot) "
+        "current at 3 sigma, run the thermal control (p = 0), and estimate J_h(k) from sampled shots. "
+        "Positive J_h: heat flows into the hot reservoir.",
+    )
+    add_model_options(p)
+    d = p.add_argument_group("device")
+    d.add_argument(
+        "--backend", default="fake_torino", help="fake backend name, e.g. fake_torino, fake_sherbrooke (default fake_torino)"
+    )
+    d.add_argument("--layout", type=_layout, default=None, help="physical qubits s_a,s_b,r_h,r_c,p_h,p_c (default: best chain)")
+    d.add_argument(
+        "--encoding", choices=("ground_is_0", "excited_is_0"), default="ground_is_0", help="model levels on the device"
+    )
+    s = p.add_argument_group("study and shots")
+    s.add_argument(
+        "-n", "--n-collisions", type=count, default=None, help="collisions per shot (default: where the device settles)"
+    )
+    s.add_argument("--tail-start", type=count, default=None, help="first collision of the steady-state tail")
+    s.add_argument("--shots", type=_shots, default=2000, help="shots of the sampled run; 0 skips it (default 2000)")
+    s.add_argument("--seed", type=int, default=None, help="simulator seed (reproducible shots)")
+    s.add_argument("--method", choices=("statevector", "density_matrix"), default="statevector", help="Aer method for the shots")
+    s.add_argument("--mitigate-readout", action="store_true", help="readout-mitigate the shot estimates")
+    s.add_argument("--sigmas", type=real, default=3.0, help="significance of the sign (default 3)")
+    s.add_argument(
+        "--compare-gamma",
+        type=_gammas,
+        default=[math.pi / 2],
+        help="also study these gamma values (list or start:stop:count; 'none' to skip; default pi/2, hardware-friendly)",
+    )
+    o = p.add_argument_group("output")
+    o.add_argument("--plot", default=None, metavar="PNG", help="figure of J_h(k): exact, device prediction, shots")
+    o.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    o.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..engines.direct import simulate_direct
+    from ..hardware import estimate_heat_currents, observability_study
+
+    model = model_from_args(args)
+    if args.plot is not None:
+        check_can_write(args.plot, args.force)
+    if not (math.isfinite(args.sigmas) and args.sigmas > 0):
+        raise ValueError(f"sigmas must be > 0, got {args.sigmas}")
+    study = observability_study(
+        model,
+        args.backend,
+        n_collisions=args.n_collisions,
+        tail_start=args.tail_start,
+        encoding=args.encoding,
+        layout=args.layout,
+        sigmas=args.sigmas,
+    )
+    comparisons = []
+    for gamma in args.compare_gamma:
+        other = dataclasses.replace(model, gamma=gamma)
+        comparisons.append(
+            observability_study(other, args.backend, encoding=args.encoding, layout=args.layout, sigmas=args.sigmas)
+        )
+    estimate = None
+    if args.shots:
+        estimate = estimate_heat_currents(
+            model,
+            study.n_collisions,
+            backend=args.backend,
+            shots=args.shots,
+            seed=args.seed,
+            tail_start=study.tail_start,
+            encoding=args.encoding,
+            mitigate_readout=args.mitigate_readout,
+            method=args.method,
+            transpiled=study.transpiled,
+        )
+    if args.plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from ..plotting.hardware import plot_device_heat_current
+
+        fig, ax = plt.subplots(figsize=(9.0, 4.4), layout="constrained")
+        plot_device_heat_current(
+            study.noisy_map,
+            study.n_collisions,
+            estimate,
+            tail_start=study.tail_start,
+            sigmas=args.sigmas,
+            mitigated=args.mitigate_readout,
+            control_map=study.control_map,
+            ax=ax,
+        )
+        atomic_savefig(fig, args.plot, dpi=150)
+        plt.close(fig)
+    if args.json:
+        record = {
+            "transpilation": study.transpiled.to_dict(),
+            "per_collision": study.transpiled.per_collision(),
+            "study": study.to_dict(),
+            "comparisons": [c.to_dict() for c in comparisons],
+            "estimate": None if estimate is None else estimate.to_dict(),
+        }
+        json.dump(record, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print("== transpilation ==")
+    print(study.transpiled.report())
+    print("\n== observability ==")
+    print(study.summary())
+    for other in comparisons:
+        print(f"\n== observability, gamma = {other.model.gamma:.6g} ==")
+        print(other.summary())
+    if estimate is not None:
+        print(f"\n== {estimate.shots} shots on {estimate.backend_name} (seed {args.seed}) ==")
+        prediction = study.noisy_map.trajectory(study.n_collisions)
+        expected = prediction.heat_hot_mitigated if estimate.readout_mitigated else prediction.heat_hot
+        tail_expected = float(expected[estimate.tail_start - 1 :].mean())
+        z = (estimate.steady_hot - tail_expected) / estimate.steady_hot_stderr
+        print(f"{'k':>4} {'J_h estimate':>14} {'stderr':>9} {'prediction':>11} {'exact':>10}")
+        exact_traj = simulate_direct(model, study.n_collisions, store_states=False)
+        for k in range(estimate.n_collisions):
+            if estimate.n_collisions > 24 and 6 <= k < estimate.n_collisions - 6:
+                if k == 6:
+                    print(f"{'...':>4}")
+                continue
+            print(
+                f"{k + 1:>4} {estimate.heat_hot[k]:>+14.5f} {estimate.heat_hot_stderr[k]:>9.5f} "
+                f"{expected[k]:>+11.5f} {exact_traj.heat_hot[k]:>+10.5f}"
+            )
+        sign = estimate.steady_hot / estimate.steady_hot_stderr
+        print(
+            f"tail mean (k >= {estimate.tail_start}): {estimate.steady_hot:+.5f} +- {estimate.steady_hot_stderr:.5f} "
+            f"({sign:+.1f} sigma from 0; prediction {tail_expected:+.5f}, z = {z:+.2f})"
+        )
+    return 0

@@ -1,0 +1,57 @@
+r"""Taking the collision model to a quantum computer.
+
+* :mod:`.protocol` -- :func:`hardware_circuit`: the flat device circuit, every ancilla
+  measured mid-circuit right before its reset (registers ``hot`` and ``cold``, bit k-1
+  = collision k).
+* :mod:`.transpile` -- :func:`transpile_protocol`: layout on a chain of six connected
+  qubits with good error rates, one transpiled and scheduled collision block reused n
+  times, gate counts, depth and durations per collision against :math:`T_1, T_2`.
+* :mod:`.sampling` -- :func:`estimate_heat_currents`: :math:`J_h(k), J_c(k)` and the
+  steady currents with honest standard errors, through any ``SamplerV2`` (Aer, fake
+  backends, or an IBM device through qiskit-ibm-runtime).
+* :mod:`.noise_map` -- :class:`NoisyCollisionMap`: the 16×16 map of one transpiled,
+  noise-annotated collision, giving noisy trajectories, steady states and exact shot
+  statistics in milliseconds; :func:`aer_reference`: the same from a full Aer
+  density-matrix run.
+* :mod:`.observability` -- :func:`observability_study`: exact current, device
+  prediction, shots needed for the sign at 3 sigma, and the thermal control.
+"""
+
+from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
+from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
+from .protocol import COLD_REGISTER, DEFAULT_ENCODING, ENCODINGS, HOT_REGISTER, hardware_block, hardware_circuit, hardware_prefix
+from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, estimate_heat_currents, heat_currents_from_bits
+from .simulators import device_noise_model, device_simulator
+from .transpile import LayoutChoice, TranspiledProtocol, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
+
+__all__ = [
+    "COLD_REGISTER",
+    "DEFAULT_ENCODING",
+    "ENCODINGS",
+    "HOT_REGISTER",
+    "HeatCurrentEstimate",
+    "LayoutChoice",
+    "NoisyCollisionMap",
+    "NoisyPrediction",
+    "ObservabilityReport",
+    "TailStatistics",
+    "TranspiledProtocol",
+    "aer_reference",
+    "bits_from_result",
+    "choose_layout",
+    "device_noise_model",
+    "device_sampler",
+    "device_simulator",
+    "estimate_heat_currents",
+    "fake_backend_names",
+    "hardware_block",
+    "hardware_circuit",
+    "hardware_prefix",
+    "heat_currents_from_bits",
+    "noisy_collision_map",
+    "observability_study",
+    "resolve_backend",
+    "shots_for_sign",
+    "thermal_control",
+    "transpile_protocol",
+]

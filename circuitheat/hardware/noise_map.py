@@ -1,0 +1,508 @@
+r"""The noisy one-collision map of a device: 16×16, from one transpiled, noise-annotated block.
+
+Why a 16×16 map still describes the noisy device
+------------------------------------------------
+Each transpiled collision block (:mod:`circuitheat.hardware.transpile`) starts by
+resetting both ancillas and both partners, and Aer's device noise model makes a reset a
+replacement channel followed by relaxation. So whatever the ancilla qubits held before,
+the block acts on the two system qubits as a fixed CPTP map :math:`\tilde\Phi` -- the
+device's version of :math:`\Phi` of Eq. (8), with every gate error, every relaxation
+during gates, resets and scheduled delays included. Likewise the joint state of the
+system and the two ancillas at the end of the block is a fixed linear function of the
+system state at its start, which gives the statistics of the two measured bits.
+
+How it is computed
+------------------
+The block, with its two final measurements left out, is run on Aer's density-matrix
+simulator with the device noise model (:func:`~circuitheat.hardware.simulators.device_simulator`)
+for 16 informationally complete inputs of the system, :math:`\{|0\rangle, |1\rangle,
+|+\rangle, |{+i}\rangle\}^{\otimes 2}` (prepared by noiseless ``unitary`` instructions on
+the device's :math:`|00\rangle`), saving the 4-qubit density matrix of
+:math:`(S_A, S_B, R^h, R^c)`. Inverting the 16×16 matrix of inputs gives, for each pair
+of ancilla outcomes :math:`(b_h, b_c)`, the linear map :math:`M_{b_hb_c}` that takes the
+system state before the block to the unnormalised system state after it with the
+ancillas found in :math:`|b_h b_c\rangle`: an *instrument*, with
+:math:`\tilde\Phi = \sum M_{b_hb_c}`. Readout errors act on the recorded bits only:
+:math:`B_{r_hr_c} = \sum_{b} C_h[r_h,b_h]\,C_c[r_c,b_c]\,M_{b_hb_c}` with the confusion
+matrices :math:`C` of the two measured qubits (:func:`~circuitheat.hardware.transpile.readout_errors`).
+
+Leaving the measurements out is exact: Aer attaches no quantum error to ``measure``
+(only the classical readout error, applied here through :math:`C`), and the measured
+ancillas are reset before they are used again, so the system's average evolution and
+each bit's statistics are those of the measured circuit.
+
+What it gives, in milliseconds: noisy trajectories (:meth:`NoisyCollisionMap.trajectory`),
+the noisy steady state (:meth:`NoisyCollisionMap.steady_state`), and the exact mean and
+per-shot variance of any tail-averaged shot estimator
+(:meth:`NoisyCollisionMap.tail_statistics`; collisions in one shot are correlated
+through the system, which the instruments capture).
+
+Heat currents as a device measures them
+---------------------------------------
+With :math:`s = +1` (``"excited_is_0"``) or :math:`-1` (``"ground_is_0"``), a recorded bit
+r of an ancilla contributes :math:`(\omega/2)\,s\,(1-2r)` to its energy, so a shot's
+estimate of :math:`J(k)` (Eqs. 10–11) is :math:`(\omega/2)s(1-2r_k) - \mathrm{Tr}[H\eta]`.
+Raw, with symmetric readout error :math:`\epsilon`, its mean is
+:math:`(1-2\epsilon)J + (1-2\epsilon)\mathrm{Tr}[H\eta] - \mathrm{Tr}[H\eta]`, i.e. the
+true current shrunk by :math:`1-2\epsilon` plus an offset :math:`-2\epsilon\,\mathrm{Tr}[H\eta] > 0`
+(the ancilla's energy is negative): readout error alone pushes the measured
+:math:`J_h` *up*, towards the reversed sign. "Mitigated" estimates invert the affine
+readout map per shot, :math:`z \to (z - (e_1-e_0))/(1-e_0-e_1)` with
+:math:`z = 1-2r`, :math:`e_0 = P(1|0)`, :math:`e_1 = P(0|1)`: unbiased if the
+calibration is right, at the price of a :math:`1/(1-e_0-e_1)` larger spread.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from qiskit.circuit import CircuitInstruction, QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
+from qiskit.providers import BackendV2
+from qiskit_aer.library import SaveDensityMatrix
+
+from ..circuits import COLD, HOT, SYSTEM_A, SYSTEM_B
+from ..engines.direct import propagate
+from ..model import CollisionModel
+from ..steady import fixed_point
+from ..validation import check_choice, check_count
+from .protocol import excited_sign
+from .simulators import device_simulator, ideal_simulator
+from .transpile import TranspiledProtocol, readout_errors, resolve_backend, transpile_protocol
+
+__all__ = [
+    "INPUT_STATES",
+    "NoisyCollisionMap",
+    "NoisyPrediction",
+    "TailStatistics",
+    "aer_reference",
+    "noisy_collision_map",
+]
+
+#: Single-qubit input states (device basis) whose 16 products span the 4x4 matrices.
+INPUT_STATES = (
+    np.array([1.0, 0.0], dtype=complex),
+    np.array([0.0, 1.0], dtype=complex),
+    np.array([1.0, 1.0], dtype=complex) / math.sqrt(2),
+    np.array([1.0, 1.0j], dtype=complex) / math.sqrt(2),
+)
+
+_TRACE = np.eye(4).reshape(16)
+_SAVE_LABEL = "joint"
+
+
+def _unitary_from_zero(psi: NDArray) -> NDArray:
+    """A 2x2 unitary whose first column is ``psi``."""
+    a, b = psi
+    return np.array([[a, -np.conj(b)], [b, np.conj(a)]], dtype=complex)
+
+
+def _flip_system(m: NDArray) -> NDArray:
+    """Conjugate 4x4 system matrices (..., 4, 4) by X⊗X (index i -> 3 - i)."""
+    return m[..., ::-1, ::-1]
+
+
+def _joint_to_package(dm: NDArray) -> NDArray:
+    """Aer 4-qubit matrix on [S_A, S_B, R^h, R^c] -> array [h, c, sys, sys'] of 4x4 system blocks (package order).
+
+    Aer index = a + 2b + 4h + 8c (little-endian); the package system index is 2a + b.
+    Only the blocks diagonal in the ancilla bits (h = h', c = c') are kept: they are the
+    system states conditioned on the ancilla outcomes.
+    """
+    t = np.asarray(dm).reshape(2, 2, 2, 2, 2, 2, 2, 2)  # c h b a, c' h' b' a'
+    out = np.empty((2, 2, 4, 4), dtype=complex)
+    for h in range(2):
+        for c in range(2):
+            block = t[c, h, :, :, c, h, :, :]  # b a b' a'
+            out[h, c] = block.transpose(1, 0, 3, 2).reshape(4, 4)  # (a b), (a' b')
+    return out
+
+
+def _confusion(e0: float, e1: float) -> NDArray:
+    """C[r, b] = P(record r | true b)."""
+    return np.array([[1 - e0, e1], [e0, 1 - e1]])
+
+
+def _block_without_measurements(block: QuantumCircuit) -> list[CircuitInstruction]:
+    return [inst for inst in block.data if inst.operation.name != "measure"]
+
+
+@dataclass(frozen=True)
+class NoisyPrediction:
+    r"""Predicted heat currents and system states along n collisions on a (noisy) device.
+
+    Attributes
+    ----------
+    heat_hot, heat_cold : ndarray (n,)
+        Expected shot estimates of :math:`J_h(k), J_c(k)` from the recorded bits, readout
+        error included (raw, what the counts average to).
+    heat_hot_mitigated, heat_cold_mitigated : ndarray (n,)
+        The same after per-shot readout mitigation (module docstring); without readout
+        error they equal the raw values.
+    system_states : ndarray (n, 4, 4)
+        :math:`\rho^S_k` after collision k, package basis :math:`|S_AS_B\rangle` (model
+        labels, whatever the encoding).
+    """
+
+    heat_hot: NDArray = field(repr=False)
+    heat_cold: NDArray = field(repr=False)
+    heat_hot_mitigated: NDArray = field(repr=False)
+    heat_cold_mitigated: NDArray = field(repr=False)
+    system_states: NDArray = field(repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("heat_hot", "heat_cold", "heat_hot_mitigated", "heat_cold_mitigated", "system_states"):
+            a = np.array(getattr(self, name), copy=True)
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
+    @property
+    def collisions(self) -> NDArray[np.int64]:
+        """Collision numbers 1..n."""
+        return np.arange(1, self.heat_hot.shape[0] + 1)
+
+
+@dataclass(frozen=True)
+class TailStatistics:
+    r"""Mean and per-shot spread of the tail-averaged estimator :math:`\bar J = \frac1K\sum_{k=k_0}^{n} \hat J(k)`.
+
+    Attributes
+    ----------
+    mean : float
+        :math:`E[\bar J]` (energy units).
+    shot_std : float
+        Standard deviation of :math:`\bar J` for **one** shot, correlations between the
+        collisions of a shot included; the standard error with N shots is
+        ``shot_std / sqrt(N)``.
+    tail_start, n_collisions : int
+        :math:`k_0` and n (K = n - k0 + 1 collisions averaged).
+    """
+
+    mean: float
+    shot_std: float
+    tail_start: int
+    n_collisions: int
+
+    def shots_for_sign(self, sigmas: float = 3.0) -> float:
+        r"""Shots N for :math:`|E[\bar J]| = \text{sigmas}\times\text{standard error}`: :math:`N = (\sigma\,s/|\mu|)^2`.
+
+        ``inf`` if the mean is 0.
+        """
+        if self.mean == 0:
+            return math.inf
+        return float((sigmas * self.shot_std / abs(self.mean)) ** 2)
+
+
+@dataclass(frozen=True)
+class NoisyCollisionMap:
+    r"""The one-collision map and instruments of a transpiled block on a noisy (or ideal) device.
+
+    Attributes
+    ----------
+    superoperator : ndarray (16, 16)
+        :math:`\tilde\Phi` on row-major vec(:math:`\rho_S`), package basis (model labels).
+    instruments : ndarray (2, 2, 16, 16)
+        :math:`B_{r_hr_c}`: system map conditioned on the **recorded** bits (device bit
+        values, readout error included); ``instruments.sum((0, 1)) == superoperator``.
+    true_instruments : ndarray (2, 2, 16, 16)
+        :math:`M_{b_hb_c}`: the same for the ancillas' actual outcomes (no readout error).
+    readout_hot, readout_cold : ndarray (2, 2)
+        Confusion matrices ``C[r, b] = P(record r | true b)`` of the measured qubits.
+    initial_state : ndarray (4, 4)
+        System state after the (noisy) initial-state preparation.
+    model : CollisionModel
+    encoding : str
+    backend_name : str
+    physical_qubits : tuple of int
+    noisy : bool
+        False for the noiseless reference of the same transpiled circuit.
+    """
+
+    superoperator: NDArray = field(repr=False)
+    instruments: NDArray = field(repr=False)
+    true_instruments: NDArray = field(repr=False)
+    readout_hot: NDArray = field(repr=False)
+    readout_cold: NDArray = field(repr=False)
+    initial_state: NDArray = field(repr=False)
+    model: CollisionModel = field(repr=False)
+    encoding: str
+    backend_name: str
+    physical_qubits: tuple[int, ...]
+    noisy: bool
+
+    def __post_init__(self) -> None:
+        for name in ("superoperator", "instruments", "true_instruments", "readout_hot", "readout_cold", "initial_state"):
+            a = np.array(getattr(self, name), copy=True)
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_transpiled(cls, transpiled: TranspiledProtocol, backend: str | BackendV2 | None = None, *, noisy: bool = True):
+        """Compute the map of ``transpiled.block`` with the device noise of ``backend``.
+
+        Parameters
+        ----------
+        transpiled : TranspiledProtocol
+        backend : str or BackendV2, optional
+            The device whose noise model to use; required when ``noisy`` (normally the
+            backend ``transpiled`` was made for).
+        noisy : bool
+            False: the same circuits on a noiseless simulator (the ideal reference; its
+            superoperator equals :class:`~circuitheat.channel.Channel`'s).
+        """
+        if not isinstance(transpiled, TranspiledProtocol):
+            raise TypeError(f"transpiled must be a TranspiledProtocol, got {type(transpiled).__name__}")
+        if noisy:
+            if backend is None:
+                raise ValueError("backend is required for a noisy map (noisy=True)")
+            device = resolve_backend(backend)
+            sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
+            readout = [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
+        else:
+            sim = ideal_simulator("density_matrix")
+            readout = [(0.0, 0.0), (0.0, 0.0)]
+        phys = transpiled.physical_qubits
+        saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
+        body = _block_without_measurements(transpiled.block)
+        circuits, inputs = [], []
+        for psi_a in INPUT_STATES:
+            for psi_b in INPUT_STATES:
+                qc = transpiled.block.copy_empty_like()
+                qc.append(UnitaryGate(_unitary_from_zero(psi_a), check_input=False), [phys[SYSTEM_A]])
+                qc.append(UnitaryGate(_unitary_from_zero(psi_b), check_input=False), [phys[SYSTEM_B]])
+                for inst in body:
+                    qc._append(inst)
+                qc.append(SaveDensityMatrix(4, label=_SAVE_LABEL), saved)
+                circuits.append(qc)
+                inputs.append(np.kron(np.outer(psi_a, psi_a.conj()), np.outer(psi_b, psi_b.conj())).reshape(16))
+        prefix = transpiled.prefix.copy()
+        prefix.append(SaveDensityMatrix(2, label=_SAVE_LABEL), [phys[SYSTEM_A], phys[SYSTEM_B]])
+        result = sim.run([*circuits, prefix], shots=1).result()
+        outs = np.array([_joint_to_package(result.data(i)[_SAVE_LABEL]) for i in range(16)])  # (16, h, c, 4, 4)
+        rho0 = np.asarray(result.data(16)[_SAVE_LABEL]).copy()
+        rho0 = rho0[[0, 2, 1, 3]][:, [0, 2, 1, 3]]  # Aer index a + 2b -> package 2a + b
+        r_inv = np.linalg.inv(np.array(inputs).T)  # columns: vec of the inputs (device basis)
+        true_instr = np.einsum("ihcx,ij->hcxj", outs.reshape(16, 2, 2, 16), r_inv)  # (h, c, 16, 16)
+        encoding = transpiled.encoding
+        if encoding == "ground_is_0":  # express the system in model labels: conjugate by X⊗X on both sides
+            true_instr = true_instr.reshape(2, 2, 4, 4, 4, 4)[:, :, ::-1, ::-1, ::-1, ::-1].reshape(2, 2, 16, 16)
+            rho0 = _flip_system(rho0)
+        c_hot, c_cold = (_confusion(*e) for e in readout)
+        recorded = np.einsum("rh,sc,hcij->rsij", c_hot, c_cold, true_instr)
+        return cls(
+            superoperator=true_instr.sum(axis=(0, 1)),
+            instruments=recorded,
+            true_instruments=true_instr,
+            readout_hot=c_hot,
+            readout_cold=c_cold,
+            initial_state=0.5 * (rho0 + rho0.conj().T),
+            model=transpiled.model,
+            encoding=encoding,
+            backend_name=transpiled.backend_name,
+            physical_qubits=phys,
+            noisy=noisy,
+        )
+
+    @property
+    def trace_defect(self) -> float:
+        r"""Largest trace lost by one collision, :math:`\max_\rho |1 - \mathrm{Tr}\,\tilde\Phi[\rho]|`.
+
+        Zero up to rounding for an exact channel. Aer drops the terms of a noise model's
+        errors whose probability is below 1e-10, so a device noise model is trace
+        preserving only to about 1e-9 per gate (e.g. 60 of the 144 terms of fake_torino's
+        CZ error on qubits 68-69, 1.3e-9 in total). Predictions normalise outcome
+        probabilities by their sum, as counts do.
+        """
+        vals = np.linalg.svd((_TRACE @ self.superoperator - _TRACE).reshape(4, 4), compute_uv=False)
+        return float(vals.max())
+
+    # ------------------------------------------------------------------ shot values
+
+    def shot_values(self, reservoir: str, *, mitigated: bool = False) -> NDArray[np.float64]:
+        r"""Value of one shot's :math:`\hat J(k)` for recorded bit r = 0, 1 (array of 2).
+
+        :math:`(\omega/2)\,s\,z - \mathrm{Tr}[H\eta]` with :math:`z = 1 - 2r`, or the
+        readout-mitigated :math:`z` (module docstring).
+        """
+        reservoir = check_choice("reservoir", reservoir, ("hot", "cold"))
+        conf = self.readout_hot if reservoir == "hot" else self.readout_cold
+        res = self.model.hot if reservoir == "hot" else self.model.cold
+        z = np.array([1.0, -1.0])
+        if mitigated:
+            e0, e1 = conf[1, 0], conf[0, 1]
+            z = (z - (e1 - e0)) / (1.0 - e0 - e1)
+        return 0.5 * self.model.omega * excited_sign(self.encoding) * z - res.energy
+
+    def _bit_instruments(self, reservoir: str) -> NDArray:
+        return self.instruments.sum(axis=1) if reservoir == "hot" else self.instruments.sum(axis=0)
+
+    def _functional(self, reservoir: str, mitigated: bool) -> NDArray:
+        """Row vector g with E[J(k)] = g . vec(rho_{k-1})."""
+        values = self.shot_values(reservoir, mitigated=mitigated)
+        return np.einsum("r,j,rji->i", values, _TRACE, self._bit_instruments(reservoir))
+
+    # ------------------------------------------------------------------ predictions
+
+    def trajectory(self, n_collisions: int) -> NoisyPrediction:
+        """Predicted currents (raw and mitigated) and system states for collisions 1..n (milliseconds)."""
+        n = check_count("n_collisions", n_collisions)
+        after = propagate(self.superoperator, self.initial_state, n)
+        before = np.concatenate([self.initial_state[None], after[:-1]]).reshape(n, 16)
+        # Probabilities of collision k's outcomes are normalised by their sum, the trace
+        # of the state after collision k (see trace_defect: Aer's noise is TP to ~1e-9 only).
+        mass = (after.reshape(n, 16) @ _TRACE).real
+        values = {
+            (res, mit): (before @ self._functional(res, mit)).real / mass for res in ("hot", "cold") for mit in (False, True)
+        }
+        return NoisyPrediction(
+            heat_hot=values["hot", False],
+            heat_cold=values["cold", False],
+            heat_hot_mitigated=values["hot", True],
+            heat_cold_mitigated=values["cold", True],
+            system_states=after / mass[:, None, None],
+        )
+
+    def steady_state(self) -> tuple[NDArray, dict[str, float]]:
+        r"""Fixed point :math:`\tilde\Phi[\rho^*] = \rho^*` and its expected shot currents.
+
+        Returns
+        -------
+        (rho, currents) : (ndarray (4, 4), dict)
+            ``currents`` has ``heat_hot``, ``heat_cold`` (raw) and
+            ``heat_hot_mitigated``, ``heat_cold_mitigated``.
+        """
+        rho = fixed_point(self.superoperator, self.model.gamma)
+        vec = rho.reshape(16)
+        currents = {
+            f"heat_{res}{'_mitigated' if mit else ''}": float((self._functional(res, mit) @ vec).real)
+            for res in ("hot", "cold")
+            for mit in (False, True)
+        }
+        return rho, currents
+
+    def tail_statistics(
+        self, n_collisions: int, tail_start: int, *, reservoir: str = "hot", mitigated: bool = False
+    ) -> TailStatistics:
+        r"""Exact mean and per-shot standard deviation of the tail average :math:`\frac1K\sum_{k=k_0}^n\hat J(k)`.
+
+        With recorded-bit instruments :math:`B_r` of the chosen ancilla, per-shot values
+        :math:`f(r)` (:meth:`shot_values`), :math:`F = \sum_r f(r)B_r`,
+        :math:`F_2 = \sum_r f(r)^2 B_r` and states :math:`v_k = \tilde\Phi^{k-1}\rho_0`
+        before collision k, the sum :math:`S = \sum_{k\in\text{tail}} f(r_k)` has
+
+        .. math::
+            E[S] = \sum_k \mathrm{tr}\,F v_k, \qquad
+            E[S^2] = \sum_k \mathrm{tr}\,F_2 v_k
+                   + 2\sum_{k<l} \mathrm{tr}\,F\,\tilde\Phi^{\,l-k-1} F v_k,
+
+        the double sum accumulated in one pass (:math:`u \leftarrow \tilde\Phi u + F v_k`),
+        so the cost is O(n) 16×16 products.
+        """
+        n = check_count("n_collisions", n_collisions)
+        k0 = check_count("tail_start", tail_start)
+        if k0 > n:
+            raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
+        reservoir = check_choice("reservoir", reservoir, ("hot", "cold"))
+        values = self.shot_values(reservoir, mitigated=mitigated)
+        bits = self._bit_instruments(reservoir)
+        f1 = np.einsum("r,rij->ij", values, bits)
+        f2 = np.einsum("r,rij->ij", values**2, bits)
+        phi = self.superoperator
+        v = self.initial_state.reshape(16).astype(complex)
+        u = np.zeros(16, dtype=complex)
+        s1 = s2 = cross = 0.0
+        for k in range(1, n + 1):
+            if k >= k0:
+                s1 += (_TRACE @ (f1 @ v)).real
+                s2 += (_TRACE @ (f2 @ v)).real
+                cross += (_TRACE @ (f1 @ u)).real
+                u = phi @ u + f1 @ v
+            else:
+                u = phi @ u
+            v = phi @ v
+        count = n - k0 + 1
+        mass = float((_TRACE @ v).real)  # total probability of all recorded sequences (1 up to trace_defect)
+        mean = s1 / count / mass
+        second = (s2 + 2.0 * cross) / count**2 / mass
+        return TailStatistics(
+            mean=float(mean), shot_std=float(math.sqrt(max(second - mean**2, 0.0))), tail_start=k0, n_collisions=n
+        )
+
+
+def noisy_collision_map(
+    model: CollisionModel, backend: str | BackendV2, *, noisy: bool = True, **transpile_options
+) -> NoisyCollisionMap:
+    """Transpile one collision for ``backend`` and compute its noisy map (:meth:`NoisyCollisionMap.from_transpiled`).
+
+    ``transpile_options`` go to :func:`~circuitheat.hardware.transpile.transpile_protocol`
+    (``layout``, ``encoding``, ``initial_state``, ``optimization_level``, ``schedule``, ...).
+    """
+    device = resolve_backend(backend)
+    tp = transpile_protocol(model, 1, device, **transpile_options)
+    return NoisyCollisionMap.from_transpiled(tp, device, noisy=noisy)
+
+
+def aer_reference(
+    transpiled: TranspiledProtocol, backend: str | BackendV2 | None = None, *, noisy: bool = True
+) -> NoisyPrediction:
+    r"""The whole transpiled circuit on Aer's density-matrix simulator with device noise: exact expectation values.
+
+    The circuit ``transpiled.circuit`` with each collision's two measurements replaced by
+    a save of the 4-qubit state of :math:`(S_A, S_B, R^h, R^c)` at that point (exact for
+    the reasons in the module docstring); the readout error is applied to the saved
+    ancilla populations. One Aer run, no sampling: this is the reference that
+    :meth:`NoisyCollisionMap.trajectory` must reproduce.
+    """
+    if noisy:
+        if backend is None:
+            raise ValueError("backend is required for a noisy reference (noisy=True)")
+        device = resolve_backend(backend)
+        sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
+        readout = [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
+    else:
+        sim = ideal_simulator("density_matrix")
+        readout = [(0.0, 0.0), (0.0, 0.0)]
+    phys = transpiled.physical_qubits
+    saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
+    n = transpiled.n_collisions
+    qc = transpiled.block.copy_empty_like()
+    for inst in transpiled.prefix.data:
+        qc._append(inst)
+    body = _block_without_measurements(transpiled.block)
+    for k in range(1, n + 1):
+        for inst in body:
+            qc._append(inst)
+        qc.append(SaveDensityMatrix(4, label=f"{_SAVE_LABEL}_{k}"), saved)
+    data = sim.run(qc, shots=1).result().data(0)
+    joint = np.array([_joint_to_package(data[f"{_SAVE_LABEL}_{k}"]) for k in range(1, n + 1)])  # (n, h, c, 4, 4)
+    if transpiled.encoding == "ground_is_0":
+        joint = _flip_system(joint)
+    # Normalise by the trace (Aer's noise is trace preserving to ~1e-9 only, see
+    # NoisyCollisionMap.trace_defect); counts are normalised by construction.
+    mass = np.einsum("nhcii->n", joint).real
+    joint = joint / mass[:, None, None, None, None]
+    populations_hot = np.einsum("nhcii->nh", joint).real  # P(true hot bit = h) after collision k
+    populations_cold = np.einsum("nhcii->nc", joint).real
+    model = transpiled.model
+    s = excited_sign(transpiled.encoding)
+    out = {}
+    for name, pops, (e0, e1), res in (
+        ("hot", populations_hot, readout[0], model.hot),
+        ("cold", populations_cold, readout[1], model.cold),
+    ):
+        recorded = pops @ _confusion(e0, e1).T  # (n, r)
+        z = recorded[:, 0] - recorded[:, 1]
+        out[name] = 0.5 * model.omega * s * z - res.energy
+        out[name + "_mitigated"] = 0.5 * model.omega * s * (z - (e1 - e0)) / (1 - e0 - e1) - res.energy
+    return NoisyPrediction(
+        heat_hot=out["hot"],
+        heat_cold=out["cold"],
+        heat_hot_mitigated=out["hot_mitigated"],
+        heat_cold_mitigated=out["cold_mitigated"],
+        system_states=joint.sum(axis=(1, 2)),
+    )

@@ -1,0 +1,283 @@
+r"""The device protocol: one flat circuit, every ancilla measured right before its reset.
+
+Circuit layout (see :mod:`circuitheat.circuits` for the qubit roles):
+
+* 6 qubits in the order of :data:`circuitheat.circuits.QUBIT_ROLES`
+  (``S_A, S_B, R^h, R^c``, and the purifying partners of ``R^h`` and ``R^c``);
+* the system's initial state (X gates for a label such as ``"11"``);
+* ``n`` collision blocks (:func:`circuitheat.circuits.collision_block` with
+  ``preparation="purification"``): reset and prepare both ancillas with standard gates
+  (the ancilla's marginal is the state of Eq. 12), :math:`V(\delta)`, then
+  :math:`U(\gamma)` on :math:`(S_A, R^h)` and on :math:`(S_B, R^c)` (Eq. 8);
+* after collision k, the hot and the cold ancilla are measured into bit ``k-1`` of the
+  classical registers :data:`HOT_REGISTER` (``"hot"``) and :data:`COLD_REGISTER`
+  (``"cold"``); the next block starts by resetting them. So one shot records every
+  collision's ancilla outcome, and the counts give :math:`J_h(k), J_c(k)` (Eqs. 10–11)
+  for all k from one circuit. A barrier separates consecutive collisions.
+
+The circuit is flat: no ``for``/``while``/``if`` blocks (IBM's runtime no longer
+accepts them), so any number of collisions is a straight-line program.
+
+Encodings
+---------
+The package writes :math:`|0\rangle` for the *excited* level (:mod:`circuitheat.states`).
+On a superconducting qubit, computational :math:`|0\rangle` is the physical ground
+state, and :math:`T_1` decay drives every qubit towards it. Two encodings are offered:
+
+``"excited_is_0"``
+    The package convention on the device: model :math:`|0\rangle` = device
+    :math:`|0\rangle`. Device relaxation then pushes the system towards the model's
+    *excited* level, i.e. it acts like an extra reservoir at negative temperature that
+    pumps energy into the system (and from there into both reservoirs).
+``"ground_is_0"`` (default for devices)
+    Model :math:`|0\rangle` = device :math:`|1\rangle`: an X gate follows every
+    ancilla preparation (the ancilla holds :math:`X\eta X`), the system's initial label
+    is flipped (the model ground state ``"11"`` is the device's :math:`|00\rangle`, no
+    gate at all), and a recorded bit b means the model level :math:`1-b`. Device
+    relaxation then drains energy towards the model's ground state, the physical
+    direction.
+
+The two are the same ideal experiment: :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}}`
+commutes with :math:`X\otimes X`, so conjugating every qubit by X maps one circuit onto
+the other and only relabels the outcomes. They differ under device noise only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+from qiskit.circuit import CircuitInstruction, ClassicalRegister, QuantumCircuit
+from qiskit.circuit.library import Barrier
+
+from ..circuits import (
+    COLD,
+    HOT,
+    PREPARATION_NAME,
+    QUBIT_ROLES,
+    SYSTEM_A,
+    SYSTEM_B,
+    collision_block,
+    initial_state_circuit,
+)
+from ..model import CollisionModel
+from ..states import SYSTEM_LABELS
+from ..validation import check_choice, check_count
+
+__all__ = [
+    "COLD_REGISTER",
+    "DEFAULT_ENCODING",
+    "ENCODINGS",
+    "HOT_REGISTER",
+    "NUM_PROTOCOL_QUBITS",
+    "assemble_protocol",
+    "check_encoding",
+    "excited_sign",
+    "hardware_block",
+    "hardware_circuit",
+    "hardware_prefix",
+]
+
+#: Name of the classical register holding the hot ancilla's outcome of collision k in bit k-1.
+HOT_REGISTER = "hot"
+#: Name of the classical register holding the cold ancilla's outcome of collision k in bit k-1.
+COLD_REGISTER = "cold"
+#: Qubits of the device protocol: S_A, S_B, R^h, R^c and the two purifying partners.
+NUM_PROTOCOL_QUBITS = len(QUBIT_ROLES)
+#: Valid encodings of the model's levels on the device (module docstring).
+ENCODINGS = ("excited_is_0", "ground_is_0")
+#: Encoding used by the device functions unless told otherwise: device relaxation then
+#: acts towards the model's ground state (module docstring).
+DEFAULT_ENCODING = "ground_is_0"
+
+
+def check_encoding(encoding: object) -> str:
+    """Validate ``encoding`` (one of :data:`ENCODINGS`); the error lists the valid names."""
+    return check_choice("encoding", encoding, ENCODINGS)
+
+
+def excited_sign(encoding: str) -> int:
+    r"""+1 if a recorded 0 means the model's excited level (``"excited_is_0"``), else -1.
+
+    The ancilla energy of one shot is :math:`(\omega/2)\,s\,(1 - 2b)` for recorded bit b
+    and this sign s.
+    """
+    return 1 if check_encoding(encoding) == "excited_is_0" else -1
+
+
+def _check_model(model: object) -> CollisionModel:
+    if not isinstance(model, CollisionModel):
+        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    return model
+
+
+def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -> QuantumCircuit:
+    """One collision of the device protocol, ending with both ancillas measured.
+
+    :func:`circuitheat.circuits.collision_block` with ``preparation="purification"`` and
+    ``measure=True`` (1-bit registers ``hot`` and ``cold``); with
+    ``encoding="ground_is_0"`` an X gate follows each ancilla preparation.
+
+    Returns
+    -------
+    QuantumCircuit
+        6 qubits (order of :data:`~circuitheat.circuits.QUBIT_ROLES`), 2 clbits.
+    """
+    model = _check_model(model)
+    encoding = check_encoding(encoding)
+    block = collision_block(model, "purification", measure=True)
+    if encoding == "excited_is_0":
+        block.metadata = dict(block.metadata) | {"encoding": encoding}
+        return block
+    out = block.copy_empty_like()
+    # The two preparations come first in the block; flip each ancilla right after its own.
+    for inst in block.data:
+        out._append(inst)
+        if inst.operation.name == PREPARATION_NAME:
+            out.x(inst.qubits[0])
+    out.metadata = dict(block.metadata) | {"encoding": encoding}
+    return out
+
+
+def hardware_prefix(initial_state: str | ArrayLike = "11", *, encoding: str = DEFAULT_ENCODING) -> QuantumCircuit:
+    r"""The system's initial-state preparation on the 6 protocol qubits.
+
+    Parameters
+    ----------
+    initial_state : str or array_like
+        A label from :data:`~circuitheat.states.SYSTEM_LABELS` (default ``"11"``, the
+        model's ground state, as in the paper's Fig. 2) or a normalised 4-vector
+        (package basis :math:`|S_AS_B\rangle`). A mixed state cannot be prepared on the
+        device without extra qubits and is rejected.
+    encoding : {"ground_is_0", "excited_is_0"}
+
+    Raises
+    ------
+    ValueError
+        For a density matrix or an invalid label/vector.
+    """
+    encoding = check_encoding(encoding)
+    if not isinstance(initial_state, str) and np.asarray(initial_state).ndim == 2:
+        raise ValueError(
+            "initial_state must be a label such as '11' or a normalised 4-vector on a device; "
+            f"got a matrix of shape {np.asarray(initial_state).shape} (a mixed state needs extra qubits)"
+        )
+    if isinstance(initial_state, str) and initial_state in SYSTEM_LABELS and encoding == "ground_is_0":
+        initial_state = "".join("1" if bit == "0" else "0" for bit in initial_state)
+        flip = False
+    else:
+        flip = encoding == "ground_is_0"
+    two = initial_state_circuit(initial_state)
+    out = QuantumCircuit(NUM_PROTOCOL_QUBITS, name="initial_state")
+    out.compose(two, qubits=[SYSTEM_A, SYSTEM_B], inplace=True)
+    if flip:
+        out.x([SYSTEM_A, SYSTEM_B])
+    return out
+
+
+def assemble_protocol(
+    prefix: QuantumCircuit,
+    block: QuantumCircuit,
+    n_collisions: int,
+    *,
+    barrier_qubits: Sequence[int] | None = None,
+    name: str = "collision_protocol",
+) -> QuantumCircuit:
+    """``prefix``, then ``block`` ``n_collisions`` times, outcomes of collision k into bit k-1.
+
+    Works for the logical circuits of this module and for their transpiled (full device
+    width) versions alike: the result has the qubits of ``block`` and two classical
+    registers :data:`HOT_REGISTER`, :data:`COLD_REGISTER` of ``n_collisions`` bits.
+
+    Parameters
+    ----------
+    prefix, block : QuantumCircuit
+        Same number of qubits; ``block`` has the 1-bit registers ``hot`` and ``cold``
+        (as :func:`hardware_block`), ``prefix`` no classical bits.
+    n_collisions : int
+    barrier_qubits : sequence of int, optional
+        Qubits of the barrier placed after every collision (default: all qubits).
+    """
+    n = check_count("n_collisions", n_collisions)
+    if prefix.num_qubits != block.num_qubits:
+        raise ValueError(f"prefix and block must have the same qubits, got {prefix.num_qubits} and {block.num_qubits}")
+    creg = {HOT_REGISTER: ClassicalRegister(n, HOT_REGISTER), COLD_REGISTER: ClassicalRegister(n, COLD_REGISTER)}
+    out = QuantumCircuit(*block.qregs, creg[HOT_REGISTER], creg[COLD_REGISTER], name=name)
+    if len(out.qubits) != block.num_qubits:  # a block built from loose qubits
+        raise ValueError("block must have its qubits in registers")
+    out.global_phase = prefix.global_phase + n * block.global_phase
+    qubit_index = {q: i for i, q in enumerate(block.qubits)}
+    for inst in prefix.data:
+        if inst.clbits:
+            raise ValueError("prefix must not use classical bits")
+        out._append(CircuitInstruction(inst.operation, [out.qubits[prefix.find_bit(q).index] for q in inst.qubits], ()))
+    clbit_register = {}
+    for clbit in block.clbits:
+        registers = block.find_bit(clbit).registers
+        if not registers or registers[0][0].name not in creg:
+            raise ValueError(f"block clbits must belong to registers {HOT_REGISTER!r} and {COLD_REGISTER!r}")
+        clbit_register[clbit] = registers[0][0].name
+    if barrier_qubits is None:
+        barrier_qubits = range(block.num_qubits)
+    barrier = [out.qubits[i] for i in barrier_qubits]
+    block_data = [
+        (inst.operation, [out.qubits[qubit_index[q]] for q in inst.qubits], [clbit_register[c] for c in inst.clbits])
+        for inst in block.data
+    ]
+    for k in range(n):
+        for op, qubits, clbits in block_data:
+            out._append(CircuitInstruction(op, qubits, [creg[name][k] for name in clbits]))
+        out._append(CircuitInstruction(Barrier(len(barrier), label=f"collision {k + 1}"), barrier, ()))
+    return out
+
+
+def hardware_circuit(
+    model: CollisionModel, n_collisions: int, *, initial_state: str | ArrayLike = "11", encoding: str = DEFAULT_ENCODING
+) -> QuantumCircuit:
+    r"""The device protocol: purification preparation, every ancilla measured right before its reset.
+
+    Parameters
+    ----------
+    model : CollisionModel
+        Parameters of Eqs. (3), (5), (12).
+    n_collisions : int
+        Number of collisions n >= 1 (any number: the circuit is flat).
+    initial_state : str or array_like
+        System state, see :func:`hardware_prefix` (default ``"11"``, the model's ground state).
+    encoding : {"ground_is_0", "excited_is_0"}
+        How the model's levels sit on the device's (module docstring).
+
+    Returns
+    -------
+    QuantumCircuit
+        6 qubits (:data:`~circuitheat.circuits.QUBIT_ROLES` order), classical registers
+        ``hot`` and ``cold`` of n bits (bit k-1: outcome of collision k). Standard gates
+        plus :class:`~circuitheat.circuits.PartialSwapGate` and the preparation
+        instruction, both defined in standard gates; no control flow. ``metadata``
+        records the model, ``n_collisions``, ``encoding``, ``initial_state``, the qubit
+        roles and the register names.
+
+    Examples
+    --------
+    >>> import numpy as np, circuitheat as ch
+    >>> from circuitheat.hardware import hardware_circuit
+    >>> model = ch.CollisionModel(np.pi / 2, np.pi / 4, ch.Reservoir(2.0, 0.8, 5 * np.pi / 4), ch.Reservoir(1.0, 0.8, 0.0))
+    >>> qc = hardware_circuit(model, 3)
+    >>> [creg.name for creg in qc.cregs], qc.count_ops()["measure"]
+    (['hot', 'cold'], 6)
+    """
+    model = _check_model(model)
+    n = check_count("n_collisions", n_collisions)
+    encoding = check_encoding(encoding)
+    block = hardware_block(model, encoding=encoding)
+    qc = assemble_protocol(hardware_prefix(initial_state, encoding=encoding), block, n, name="hardware_protocol")
+    qc.metadata = dict(block.metadata) | {
+        "n_collisions": n,
+        "measure": True,
+        "encoding": encoding,
+        "initial_state": initial_state if isinstance(initial_state, str) else "vector",
+        "registers": {"hot": HOT_REGISTER, "cold": COLD_REGISTER, "bit": "k-1 holds collision k"},
+        "measured_qubits": {"hot": HOT, "cold": COLD},
+    }
+    return qc

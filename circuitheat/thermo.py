@@ -77,6 +77,7 @@ from .steady import steady_state
 from .validation import check_choice, check_count
 
 __all__ = [
+    "BALANCE_COLUMNS",
     "ENTROPY_ENGINES",
     "JOINT_AUTO_COLLISIONS",
     "JOINT_MAX_COLLISIONS",
@@ -98,6 +99,25 @@ __all__ = [
     "steady_entropy_production",
     "von_neumann_entropy",
 ]
+
+#: The per-collision arrays of an :class:`EntropyBalance`, in the order written to files.
+BALANCE_COLUMNS = (
+    "delta_s",
+    "delta_s_re",
+    "delta_s_re_hot",
+    "delta_s_re_cold",
+    "production",
+    "production_joint",
+    "heat_hot",
+    "heat_cold",
+    "heat_system",
+    "exchanged_pair",
+    "exchanged_hot",
+    "exchanged_cold",
+    "current_hot",
+    "current_cold",
+    "entropy_system",
+)
 
 #: Eigenvalues of a *numerically computed* density matrix at or below this are taken as
 #: exact zeros (their logarithm is -inf): the eigenvalues of a unit-trace matrix built
@@ -729,22 +749,7 @@ class EntropyBalance:
         """The balance as an :class:`xarray.Dataset` over ``collision`` (k = 1..n), with units in attrs."""
         import xarray as xr
 
-        names = [
-            "entropy_system",
-            "delta_s",
-            "delta_s_re",
-            "delta_s_re_hot",
-            "delta_s_re_cold",
-            "production",
-            "heat_hot",
-            "heat_cold",
-            "heat_system",
-            "exchanged_pair",
-            "exchanged_hot",
-            "exchanged_cold",
-            "current_hot",
-            "current_cold",
-        ]
+        names = [name for name in BALANCE_COLUMNS if name != "production_joint"]
         data = {name: ("collision", np.asarray(getattr(self, name))) for name in names}
         if self.production_joint is not None:
             data["production_joint"] = ("collision", np.asarray(self.production_joint))

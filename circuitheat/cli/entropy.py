@@ -22,6 +22,7 @@ from ..engines import ENGINES
 from ..io import atomic_savefig, atomic_write, check_can_write
 from ..states import SYSTEM_LABELS
 from ..thermo import (
+    BALANCE_COLUMNS,
     JOINT_AUTO_COLLISIONS,
     JOINT_MAX_COLLISIONS,
     EntropyBalance,
@@ -31,26 +32,7 @@ from ..thermo import (
 )
 from ._options import add_model_options, count, model_from_args
 
-__all__ = ["BALANCE_COLUMNS", "register"]
-
-#: Columns written to CSV/JSON, in order (see :class:`circuitheat.thermo.EntropyBalance`).
-BALANCE_COLUMNS = (
-    "delta_s",
-    "delta_s_re",
-    "delta_s_re_hot",
-    "delta_s_re_cold",
-    "production",
-    "production_joint",
-    "heat_hot",
-    "heat_cold",
-    "heat_system",
-    "exchanged_pair",
-    "exchanged_hot",
-    "exchanged_cold",
-    "current_hot",
-    "current_cold",
-    "entropy_system",
-)
+__all__ = ["register"]
 
 _OUT_SUFFIXES = (".csv", ".json")
 

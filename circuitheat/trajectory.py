@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .model import CollisionModel
 
-__all__ = ["Trajectory"]
+__all__ = ["CollisionSeries", "Trajectory", "frozen_array"]
 
 
-def _frozen(a: NDArray | None) -> NDArray | None:
+def frozen_array(a: NDArray | None) -> NDArray | None:
+    """A read-only copy of ``a`` (None stays None): results never share mutable arrays."""
     if a is None:
         return None
     a = np.array(a, copy=True)
@@ -20,8 +22,34 @@ def _frozen(a: NDArray | None) -> NDArray | None:
     return a
 
 
+class CollisionSeries:
+    """Mixin for frozen results whose arrays run over collisions k = 1..n.
+
+    Every ndarray field is frozen (:func:`frozen_array`) after construction; ``n`` is the
+    length of the first axis of the field named by ``_series_field``.
+    """
+
+    _series_field: ClassVar[str] = "heat_hot"
+
+    def _freeze_arrays(self) -> None:
+        for name in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                object.__setattr__(self, name, frozen_array(value))
+
+    @property
+    def n_collisions(self) -> int:
+        """Number of collisions n."""
+        return int(getattr(self, self._series_field).shape[0])
+
+    @property
+    def collisions(self) -> NDArray[np.int64]:
+        """Collision numbers 1..n, the x-axis of Fig. 2."""
+        return np.arange(1, self.n_collisions + 1)
+
+
 @dataclass(frozen=True)
-class Trajectory:
+class Trajectory(CollisionSeries):
     r"""Heat currents and system states along ``n`` collisions (Eqs. 8–11).
 
     Attributes
@@ -57,18 +85,7 @@ class Trajectory:
     system_states: NDArray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("initial_state", "heat_hot", "heat_cold", "system_energy", "system_states"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
-
-    @property
-    def n_collisions(self) -> int:
-        """Number of collisions n."""
-        return int(self.heat_hot.shape[0])
-
-    @property
-    def collisions(self) -> NDArray[np.int64]:
-        """Collision numbers 1..n, the x-axis of Fig. 2."""
-        return np.arange(1, self.n_collisions + 1)
+        self._freeze_arrays()
 
     @property
     def energy_balance(self) -> NDArray[np.float64]:

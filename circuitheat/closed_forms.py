@@ -11,6 +11,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from .validation import check_angle, check_array, check_coherence, check_positive, check_positive_temperature
+
 __all__ = [
     "conductance_thermal",
     "conductance_thermal_high_temperature",
@@ -45,10 +47,15 @@ def steady_heat_current_full_swap(
     - p^2\sin 2\delta\,\sin\Delta\phi / (4\cosh\frac{\beta_h\omega}{2}\cosh\frac{\beta_c\omega}{2})]`
     with the logistic :math:`\sigma`.
     """
-    w = np.asarray(omega, dtype=float)
+    d = check_array("delta", delta, check_angle)
+    t_hot, t_cold = (
+        check_array("t_hot", t_hot, check_positive_temperature),
+        check_array("t_cold", t_cold, check_positive_temperature),
+    )
+    p = check_array("coherence", coherence, check_coherence)
+    phase_difference = check_array("phase_difference", phase_difference, check_angle)
+    w = check_array("omega", omega, check_positive)
     bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
-    d = np.asarray(delta, dtype=float)
-    p = np.asarray(coherence, dtype=float)
     j_beta = np.sin(d) ** 2 * (expit(bh) - expit(bc))
     j_coh = -(p**2) * np.sin(2 * d) * np.sin(phase_difference) / (4 * np.cosh(bh / 2) * np.cosh(bc / 2))
     return w * (j_beta + j_coh)
@@ -66,7 +73,13 @@ def critical_coherence_full_swap(
     radicand is negative (no reversal possible at that phase). A value above 1 means
     no admissible p reverses the current at that phase.
     """
-    w = np.asarray(omega, dtype=float)
+    delta = check_array("delta", delta, check_angle)
+    t_hot, t_cold = (
+        check_array("t_hot", t_hot, check_positive_temperature),
+        check_array("t_cold", t_cold, check_positive_temperature),
+    )
+    phase_difference = check_array("phase_difference", phase_difference, check_angle)
+    w = check_array("omega", omega, check_positive)
     bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
     radicand = np.tan(delta) * np.sinh((bh - bc) / 2) / np.sin(phase_difference)
     with np.errstate(invalid="ignore"):
@@ -81,7 +94,10 @@ def linear_response_full_swap(
     .. math:: \lambda_1 = \frac{\sin^2\delta}{4T^2}\,\mathrm{sech}^2\frac{1}{2T},\qquad
               c_1 = -\frac{p^2}{4}\,\mathrm{sech}^2\frac{1}{2T}\,\sin 2\delta\,\sin(\phi_h-\phi_c)
     """
-    t = np.asarray(temperature, dtype=float)
+    delta = check_array("delta", delta, check_angle)
+    t = check_array("temperature", temperature, check_positive_temperature)
+    coherence = check_array("coherence", coherence, check_coherence)
+    phase_difference = check_array("phase_difference", phase_difference, check_angle)
     sech2 = 1.0 / np.cosh(0.5 * _beta(t)) ** 2
     lam = np.where(np.isinf(t), 0.0, np.sin(delta) ** 2 * sech2 * _beta(t) ** 2 / 4)
     c = -0.25 * np.asarray(coherence) ** 2 * sech2 * np.sin(2 * np.asarray(delta)) * np.sin(phase_difference)
@@ -105,9 +121,8 @@ def conductance_thermal(gamma: ArrayLike, delta: ArrayLike, temperature: ArrayLi
     so T from 1e-3 to inf is finite. :math:`\kappa` is dimensionless (:math:`k_B=1`) and
     depends on T only through :math:`T/\omega`.
     """
-    g = np.asarray(gamma, dtype=float)
-    d = np.asarray(delta, dtype=float)
-    t = np.asarray(temperature, dtype=float) / np.asarray(omega, dtype=float)
+    g, d = check_array("gamma", gamma, check_angle), check_array("delta", delta, check_angle)
+    t = check_array("temperature", temperature, check_positive_temperature) / check_array("omega", omega, check_positive)
     u = np.exp(-_beta(t))
     a = 11 + 4 * np.cos(2 * g) + np.cos(4 * g) - 16 * np.cos(g) ** 2 * np.cos(2 * d)
     k = 20 + 7 * np.cos(2 * g) + 4 * np.cos(4 * g) + np.cos(6 * g) - 32 * np.cos(g) ** 4 * np.cos(2 * d)
@@ -127,9 +142,8 @@ def conductance_thermal_high_temperature(
         \kappa \simeq \frac{(11+4\cos2\gamma+\cos4\gamma)\sin^2\gamma\sin^2\delta}
                            {2(3+\cos2\gamma)(7+\cos4\gamma-8\cos^2\gamma\cos2\delta)\,T^2}
     """
-    g = np.asarray(gamma, dtype=float)
-    d = np.asarray(delta, dtype=float)
-    t = np.asarray(temperature, dtype=float) / np.asarray(omega, dtype=float)
+    g, d = check_array("gamma", gamma, check_angle), check_array("delta", delta, check_angle)
+    t = check_array("temperature", temperature, check_positive_temperature) / check_array("omega", omega, check_positive)
     num = (11 + 4 * np.cos(2 * g) + np.cos(4 * g)) * np.sin(g) ** 2 * np.sin(d) ** 2
     den = 2 * (3 + np.cos(2 * g)) * (7 + np.cos(4 * g) - 8 * np.cos(g) ** 2 * np.cos(2 * d)) * t**2
     return num / den

@@ -12,7 +12,7 @@ import math
 import operator
 import re
 
-__all__ = ["parse_number", "parse_range_or_list"]
+__all__ = ["MAX_RANGE_POINTS", "parse_number", "parse_range_or_list"]
 
 _CONSTANTS = {"pi": math.pi, "inf": math.inf, "e": math.e}
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
@@ -20,6 +20,9 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 # "5pi/4" -> "5*pi/4", "2(pi)" -> "2*(pi)"; does not touch exponents like "1e-3".
 _IMPLICIT = re.compile(r"(?<=[0-9.])\s*(?=(pi|inf|\())")
 _MAX_LENGTH = 100
+#: Most points one ``start:stop:count`` range may ask for (a sweep axis of a million
+#: values is already far beyond any plot; larger requests are typing mistakes).
+MAX_RANGE_POINTS = 1_000_000
 
 
 def _evaluate(node: ast.AST, text: str) -> float:
@@ -78,12 +81,14 @@ def parse_range_or_list(text: str, name: str = "value") -> list[float]:
         if len(parts) != 3:
             raise ValueError(f"{name}: a range must be start:stop:count, got {text!r}")
         start, stop = parse_number(parts[0], name), parse_number(parts[1], name)
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise ValueError(f"{name}: the start and stop of start:stop:count must be finite, got {text!r}")
         try:
             count = int(parts[2])
         except ValueError:
             raise ValueError(f"{name}: the count of start:stop:count must be an integer, got {parts[2]!r}") from None
-        if count < 1:
-            raise ValueError(f"{name}: the count of start:stop:count must be >= 1, got {count}")
+        if not 1 <= count <= MAX_RANGE_POINTS:
+            raise ValueError(f"{name}: the count of start:stop:count must be in [1, {MAX_RANGE_POINTS}], got {count}")
         if count == 1:
             return [start]
         step = (stop - start) / (count - 1)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_savefig", "atomic_write", "check_can_write", "prepare_output_dir"]
+__all__ = ["FIGURE_SUFFIXES", "atomic_savefig", "atomic_write", "check_can_write", "prepare_output_dir"]
 
 
 @contextlib.contextmanager
@@ -54,9 +54,34 @@ def atomic_savefig(fig, path: str | os.PathLike, **kwargs) -> Path:
     return path
 
 
-def check_can_write(path: str | os.PathLike, force: bool, what: str = "output") -> Path:
-    """Refuse to overwrite an existing file unless ``force``; return the path."""
+#: Figure formats accepted for ``--plot``-style outputs (matplotlib writes them without extras).
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def check_can_write(path: str | os.PathLike, force: bool, what: str = "output", suffixes: tuple[str, ...] | None = None) -> Path:
+    """Check, before any work, that ``path`` can be written; return it.
+
+    Refuses an empty path, a directory, a missing or unwritable parent directory, a suffix
+    not in ``suffixes`` (when given) and, unless ``force``, an existing file. Parent
+    directories are never created silently.
+
+    Raises
+    ------
+    ValueError, FileNotFoundError, PermissionError, FileExistsError
+        With a message naming ``what`` (e.g. ``--plot``) and the path.
+    """
+    if not str(path).strip():
+        raise ValueError(f"{what}: empty path")
     path = Path(path)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise ValueError(f"{what} must end in {', '.join(suffixes)}, got {str(path)!r}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{what} {str(path)!r} is a directory, not a file")
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{what}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"{what}: cannot write into directory {str(parent)!r}")
     if path.exists() and not force:
         raise FileExistsError(f"{what} {str(path)!r} exists; pass --force (force=True) to overwrite it")
     return path
@@ -64,6 +89,8 @@ def check_can_write(path: str | os.PathLike, force: bool, what: str = "output") 
 
 def prepare_output_dir(path: str | os.PathLike, force: bool) -> Path:
     """Create ``path``; refuse a non-empty existing directory unless ``force``."""
+    if not str(path).strip():
+        raise ValueError("out: empty path")
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(f"out {str(path)!r} exists and is not a directory")

@@ -20,7 +20,7 @@ from scipy.optimize import brentq, minimize_scalar
 from .channel import Channel
 from .model import CollisionModel
 from .states import ancilla_state, ancilla_state_derivative
-from .validation import check_angle, check_coherence, check_positive, check_positive_temperature
+from .validation import check_angle, check_array, check_coherence, check_positive, check_positive_temperature
 
 __all__ = [
     "UNIQUENESS_TOLERANCE",
@@ -130,13 +130,6 @@ def steady_state(model: CollisionModel) -> SteadyState:
     return SteadyState(model=model, system_state=rho, heat_hot=float(j_h), heat_cold=float(j_c))
 
 
-def _check_array(name: str, value: ArrayLike, check) -> NDArray:
-    arr = np.asarray(value, dtype=float)
-    for v in np.unique(arr):
-        check(name, float(v))
-    return arr
-
-
 #: Grid points processed per batch: bounds the memory of the batched 16×16 algebra
 #: (~10 arrays of 16×16 complex per point: 8192 points ~ 0.3 GiB) while keeping the
 #: per-batch Python overhead negligible.
@@ -157,7 +150,7 @@ _PARAMETER_CHECKS = (
 def _validated(*values: ArrayLike, names: tuple[str, ...] | None = None) -> list[NDArray]:
     """Validate every value of every parameter (naming the first bad one); return float arrays."""
     names = names or tuple(name for name, _ in _PARAMETER_CHECKS)
-    return [_check_array(name, v, check) for name, (_, check), v in zip(names, _PARAMETER_CHECKS, values, strict=True)]
+    return [check_array(name, v, check) for name, (_, check), v in zip(names, _PARAMETER_CHECKS, values, strict=True)]
 
 
 def _in_chunks(worker, arrays: list[NDArray]) -> tuple[NDArray, ...]:

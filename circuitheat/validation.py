@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "check_angle",
+    "check_array",
     "check_choice",
     "check_coherence",
     "check_count",
@@ -70,6 +71,21 @@ def check_count(name: str, value: object, minimum: int = 1) -> int:
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {n}")
     return n
+
+
+def check_array(name: str, value: object, check) -> np.ndarray:
+    """``value`` as a float array after applying the scalar ``check`` to each distinct entry.
+
+    Raises ``TypeError`` naming ``name`` for non-numeric input (strings, complex, objects)
+    and whatever ``check`` raises for a bad value.
+    """
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be real numbers, got {value!r} of dtype {arr.dtype}")
+    arr = arr.astype(float)
+    for v in np.unique(arr):
+        check(name, float(v))
+    return arr
 
 
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:

@@ -46,7 +46,39 @@ def test_steady_json(capsys):
     expected = ch.steady_heat_current_full_swap(np.pi / 4, 2.0, 1.0, 0.8, 3 * np.pi / 2)  # Eq. (14)
     assert record["heat_hot"] == pytest.approx(float(expected), abs=1e-12)
     assert record["heat_cold"] == pytest.approx(-record["heat_hot"], abs=1e-12)
-    assert record["direction"] == "cold -> hot (reversed)"
+    assert record["direction"] == "R^c -> R^h (reversed: from the colder to the hotter reservoir)"
+
+
+@pytest.mark.parametrize(
+    ("args", "direction"),
+    [
+        (["--t-hot", "1", "--t-cold", "2"], "R^c -> R^h (from the hotter to the colder reservoir)"),
+        (["--t-hot", "1", "--t-cold", "1"], "none (J_h = 0)"),  # equal thermal-diagonal reservoirs, dphi = 0
+        (["--t-hot", "1e-3", "--t-cold", "1e-3"], "none (J_h = 0)"),
+        ([], "R^h -> R^c (from the hotter to the colder reservoir)"),
+    ],
+)
+def test_steady_direction_accounts_for_temperatures(capsys, args, direction):
+    assert main(["steady", "--json", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["direction"] == direction
+
+
+def test_negative_expressions_attach_to_their_option(capsys):
+    """``--phase-hot -pi/4`` is the value -pi/4, not an unknown option."""
+    assert main(["steady", "--json", "--phase-hot", "-pi/4", "--delta", "-pi/5"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["phase_hot"] == pytest.approx(-np.pi / 4) and record["delta"] == pytest.approx(-np.pi / 5)
+
+
+def test_outputs_are_checked_before_any_work(tmp_path, capsys):
+    """A bad --plot must not leave a CSV behind or print the trajectory first."""
+    out = tmp_path / "t.csv"
+    assert main(["run", "-n", "10", "--out", str(out), "--plot", str(tmp_path / "x.txt")]) == 2
+    assert not out.exists()
+    assert main(["run", "-n", "10", "--plot", str(tmp_path / "x.txt")]) == 2
+    assert capsys.readouterr().out == ""
+    assert main(["run", "-n", "10", "--out", str(tmp_path / "missing" / "t.csv")]) == 2
+    assert not (tmp_path / "missing").exists()
 
 
 def test_steady_json_infinite_temperature(capsys):
@@ -74,6 +106,10 @@ def test_help(command):
         (["run", "--engine", "qutip"], "invalid choice: 'qutip'"),
         (["steady", "--omega", "0"], "omega must be finite and > 0, got 0.0"),
         (["nonsense"], "invalid choice"),
+        (["run", "-n", "200000000000"], "n_collisions=200000000000 needs about"),
+        (["run", "--out", ""], "--out: empty path"),
+        (["steady", "--coherence-hot", "2"], "hot reservoir (--t-hot, --coherence/--coherence-hot"),
+        (["sweep", "-a", "gamma=0:1:1000000000", "--out", "x.nc"], "must be in [1, 1000000]"),
         ([], "required"),
     ],
 )

@@ -200,3 +200,22 @@ def test_fig5_reversal_grows_with_temperature():
     assert np.all(c > 0) and np.all(np.diff(c) > 0)
     c_quarter = ch.linear_response(G, D, temps, 0.8, np.pi / 4)[1]
     assert np.all(c_quarter < 0) and np.all(np.diff(c_quarter) < 0)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: ch.steady_heat_current_full_swap(0.5, -1.0, 1.0), ValueError, r"^t_hot must be > 0"),
+        (lambda: ch.conductance_thermal(0.1, 0.5, -1.0), ValueError, r"^temperature must be > 0"),
+        (lambda: ch.conductance_thermal_high_temperature(0.1, np.nan, 1.0), ValueError, r"^delta must be a finite angle"),
+        (lambda: ch.critical_coherence_full_swap(0.5, 2.0, 1.0, 4.0, omega=0.0), ValueError, r"^omega must be finite and > 0"),
+        (lambda: ch.linear_response_full_swap(0.5, 1.0, 1.5), ValueError, r"^coherence must be in \[0, 1\], got 1.5$"),
+        (lambda: ch.steady_heat_current_full_swap("a", 1.0, 1.0), TypeError, r"^delta must be real numbers"),
+        (lambda: ch.steady_heat_current("a", 0.1, 1.0, 1.0), TypeError, r"^gamma must be real numbers"),
+        (lambda: ch.conductance(0.1, 0.2, 1.0, 0.5, 1j), TypeError, r"^phase_difference must be real numbers"),
+    ],
+)
+def test_closed_forms_and_grids_validate_input(call, error, message):
+    """The closed forms and batched functions reject bad input like the model objects do."""
+    with pytest.raises(error, match=message):
+        call()

@@ -46,14 +46,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attach_negative_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Let ``--phase-hot -pi/4`` mean ``--phase-hot=-pi/4``.
+
+    argparse takes a value starting with '-' for an option unless it looks like a plain
+    negative number; expressions such as ``-pi/4`` or ``-inf`` are attached to the option
+    that expects a value when they parse as numbers.
+    """
+    from ..expressions import parse_number
+
+    takes_value = set()
+    for action in parser._actions:  # subparsers' options too
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                takes_value |= {o for a in sub._actions if a.nargs is None and a.option_strings for o in a.option_strings}
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in takes_value and i + 1 < len(argv) and argv[i + 1].startswith("-") and argv[i + 1] not in takes_value:
+            try:
+                parse_number(argv[i + 1])
+            except ValueError:
+                pass
+            else:
+                out.append(f"{token}={argv[i + 1]}")
+                i += 2
+                continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _one_line_warnings(command: str) -> None:
+    """Show each distinct warning once, on one line of stderr."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = " ".join(str(message).split())
+        sys.stderr.write(f"circuitheat {command}: warning: {category.__name__}: {text}\n")
+
+    warnings.showwarning = show
+    warnings.simplefilter("once")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``circuitheat`` console script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_attach_negative_values(parser, argv))
+    _one_line_warnings(args.command)
     try:
         return int(args.handler(args) or 0)
-    except (ValueError, TypeError, FileExistsError, NotADirectoryError, FileNotFoundError, ImportError) as exc:
-        sys.stderr.write(f"circuitheat {args.command}: error: {exc}\n")
+    except (ValueError, TypeError, OSError, ImportError) as exc:
+        # OSError: missing or unwritable paths, an unreachable scheduler (TimeoutError), ...
+        sys.stderr.write(f"circuitheat {args.command}: error: {' '.join(str(exc).split())}\n")
+        return 2
+    except MemoryError:
+        sys.stderr.write(f"circuitheat {args.command}: error: out of memory; reduce the size of the request\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write(f"circuitheat {args.command}: interrupted\n")

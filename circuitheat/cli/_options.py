@@ -56,12 +56,22 @@ for _f, _n in ((angle, "angle"), (temperature, "temperature"), (real, "number"),
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """Options for every parameter of :class:`CollisionModel`; defaults are the paper's Fig. 2."""
-    g = parser.add_argument_group("model (defaults: the paper's Fig. 2)")
-    g.add_argument("--gamma", type=angle, default=math.pi / 32, help="system-ancilla strength gamma, rad (default pi/32)")
-    g.add_argument("--delta", type=angle, default=math.pi / 4, help="inter-qubit strength delta, rad (default pi/4)")
+    g = parser.add_argument_group(
+        "model (defaults: the paper's Fig. 2)",
+        "Angles in rad; expressions such as pi/32, 5pi/4 or -pi/4 are accepted (parsed safely). "
+        "Temperatures and omega in energy units (k_B = hbar = 1); T may be inf.",
+    )
+    g.add_argument(
+        "--gamma", type=angle, default=math.pi / 32, help="system-ancilla strength gamma of U(gamma), Eq. 3, rad (default pi/32)"
+    )
+    g.add_argument(
+        "--delta", type=angle, default=math.pi / 4, help="inter-qubit strength delta of V(delta), Eq. 5, rad (default pi/4)"
+    )
     g.add_argument("--t-hot", type=temperature, default=2.0, help="effective temperature T_h (default 2)")
     g.add_argument("--t-cold", type=temperature, default=1.0, help="effective temperature T_c (default 1)")
-    g.add_argument("--coherence", "-p", type=real, default=0.8, help="coherence p in [0, 1] of both reservoirs (default 0.8)")
+    g.add_argument(
+        "--coherence", "-p", type=real, default=0.8, help="coherence p in [0, 1] of both reservoirs, Eq. 12 (default 0.8)"
+    )
     g.add_argument("--coherence-hot", type=real, default=None, help="p of the hot reservoir (overrides --coherence)")
     g.add_argument("--coherence-cold", type=real, default=None, help="p of the cold reservoir (overrides --coherence)")
     g.add_argument("--phase-hot", type=angle, default=None, help="phi_h, rad (default: --phase-difference)")
@@ -81,6 +91,12 @@ def model_from_args(args: argparse.Namespace) -> CollisionModel:
     phase_hot = args.phase_hot if args.phase_hot is not None else args.phase_cold + args.phase_difference
     p_hot = args.coherence if args.coherence_hot is None else args.coherence_hot
     p_cold = args.coherence if args.coherence_cold is None else args.coherence_cold
-    hot = Reservoir(temperature=args.t_hot, coherence=p_hot, phase=phase_hot, omega=args.omega)
-    cold = Reservoir(temperature=args.t_cold, coherence=p_cold, phase=args.phase_cold, omega=args.omega)
+    try:
+        hot = Reservoir(temperature=args.t_hot, coherence=p_hot, phase=phase_hot, omega=args.omega)
+    except ValueError as exc:
+        raise ValueError(f"hot reservoir (--t-hot, --coherence/--coherence-hot, --phase-hot, --omega): {exc}") from None
+    try:
+        cold = Reservoir(temperature=args.t_cold, coherence=p_cold, phase=args.phase_cold, omega=args.omega)
+    except ValueError as exc:
+        raise ValueError(f"cold reservoir (--t-cold, --coherence/--coherence-cold, --phase-cold, --omega): {exc}") from None
     return CollisionModel(gamma=args.gamma, delta=args.delta, hot=hot, cold=cold)

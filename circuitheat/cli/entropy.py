@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engines import ENGINES
-from ..io import atomic_savefig, atomic_write, check_can_write
+from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
 from ..states import SYSTEM_LABELS
 from ..thermo import (
     BALANCE_COLUMNS,
@@ -194,11 +194,11 @@ def _savefig(path: str, draw) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
-    if args.out is not None and Path(args.out).suffix.lower() not in _OUT_SUFFIXES:
-        raise ValueError(f"--out must end in .csv or .json, got {args.out!r}")
-    for path in (args.out, args.plot, args.second_law):
+    if args.out is not None:
+        check_can_write(args.out, args.force, "--out", _OUT_SUFFIXES)
+    for option, path in (("--plot", args.plot), ("--second-law", args.second_law)):
         if path is not None:
-            check_can_write(path, args.force)
+            check_can_write(path, args.force, option, FIGURE_SUFFIXES)
     if args.joint and args.n_collisions > JOINT_MAX_COLLISIONS:
         raise ValueError(f"--joint needs -n <= {JOINT_MAX_COLLISIONS}, got {args.n_collisions}")
     balance = entropy_balance(

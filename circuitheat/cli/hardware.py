@@ -9,7 +9,7 @@ import math
 import sys
 
 from ..expressions import parse_range_or_list
-from ..io import atomic_savefig, check_can_write
+from ..io import FIGURE_SUFFIXES, atomic_savefig, check_can_write
 from ._options import add_model_options, count, model_from_args, real
 
 __all__ = ["register"]
@@ -88,6 +88,11 @@ def register(subparsers) -> None:
     o.add_argument("--plot", default=None, metavar="PNG", help="figure of J_h(k): exact, device prediction, shots")
     o.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     o.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
+    # the point of the study is the reversed current: default to the paper's 5pi/4 (Fig. 2, Eq. 32)
+    for action in p._actions:
+        if action.dest == "phase_difference":
+            action.default = 5 * math.pi / 4
+            action.help = "phi_h - phi_c, rad, used when --phase-hot is not given (default 5pi/4: the reversed current)"
     p.set_defaults(handler=_run)
 
 
@@ -97,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
 
     model = model_from_args(args)
     if args.plot is not None:
-        check_can_write(args.plot, args.force)
+        check_can_write(args.plot, args.force, "--plot", FIGURE_SUFFIXES)
     if not (math.isfinite(args.sigmas) and args.sigmas > 0):
         raise ValueError(f"sigmas must be > 0, got {args.sigmas}")
     study = observability_study(

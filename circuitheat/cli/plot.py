@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..expressions import parse_number
-from ..io import atomic_savefig, check_can_write
+from ..io import FIGURE_SUFFIXES, atomic_savefig, check_can_write
 
 __all__ = ["parse_selection", "register"]
 
@@ -59,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..sweeps import load_sweep
 
     out = Path(args.out) if args.out is not None else Path(args.sweep).with_suffix(".png")
-    check_can_write(out, args.force)
+    check_can_write(out, args.force, "--out", FIGURE_SUFFIXES)
     ds = load_sweep(args.sweep)
     import matplotlib
 

@@ -7,7 +7,7 @@ import csv
 import sys
 
 from ..engines import ENGINES, simulate
-from ..io import atomic_savefig, atomic_write, check_can_write
+from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
 from ._options import add_model_options, count, model_from_args
 
 __all__ = ["register"]
@@ -42,9 +42,10 @@ def _write_csv(handle, traj) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
-    for path in (args.out, args.plot):
-        if path is not None:
-            check_can_write(path, args.force)
+    if args.out is not None:
+        check_can_write(args.out, args.force, "--out", (".csv",))
+    if args.plot is not None:
+        check_can_write(args.plot, args.force, "--plot", FIGURE_SUFFIXES)
     traj = simulate(model, args.n_collisions, engine=args.engine, initial_state=args.initial_state)
     if args.out is None:
         _write_csv(sys.stdout, traj)

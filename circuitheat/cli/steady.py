@@ -25,6 +25,24 @@ def register(subparsers) -> None:
     p.set_defaults(handler=_run)
 
 
+#: |J_h| below this (energy units of omega) is reported as no current: the steady state of
+#: equal reservoirs gives J ~ 1e-16 from rounding alone.
+ZERO_CURRENT = 1e-13
+
+
+def _direction(model, heat_hot: float) -> str:
+    """Where the steady heat flows, and whether that is against the effective temperatures."""
+    if abs(heat_hot) <= ZERO_CURRENT * model.omega:
+        return "none (J_h = 0)"
+    flow = "R^c -> R^h" if heat_hot > 0 else "R^h -> R^c"
+    t_from, t_to = (model.cold, model.hot) if heat_hot > 0 else (model.hot, model.cold)
+    if t_from.temperature < t_to.temperature:
+        return f"{flow} (reversed: from the colder to the hotter reservoir)"
+    if t_from.temperature == t_to.temperature:
+        return f"{flow} (equal effective temperatures)"
+    return f"{flow} (from the hotter to the colder reservoir)"
+
+
 def _run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     ss = steady_state(model)
@@ -41,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         "omega": model.omega,
         "heat_hot": ss.heat_hot,
         "heat_cold": ss.heat_cold,
-        "direction": "cold -> hot (reversed)" if ss.heat_hot > 0 else "hot -> cold",
+        "direction": _direction(model, ss.heat_hot),
     }
     if args.json:
         print(

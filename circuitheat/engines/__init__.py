@@ -5,6 +5,7 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from ..model import CollisionModel
+from ..resources import check_memory
 from ..trajectory import Trajectory
 from ..validation import check_choice, check_count
 
@@ -12,6 +13,8 @@ __all__ = ["ENGINES", "simulate"]
 
 #: Valid engine names.
 ENGINES = ("direct", "aer")
+#: Keyword options each engine accepts through :func:`simulate`.
+_ENGINE_OPTIONS = {"direct": {"store_states"}, "aer": {"store_states", "preparation"}}
 
 
 def simulate(
@@ -50,6 +53,13 @@ def simulate(
         raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
     n = check_count("n_collisions", n_collisions)
     engine = check_choice("engine", engine, ENGINES)
+    # states (n x 16 complex, stored and a working copy), currents and energies
+    check_memory(f"n_collisions={n}", n * (2 * 16 * 16 + 3 * 8))
+    allowed = _ENGINE_OPTIONS[engine]
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        valid = ", ".join(sorted(allowed)) or "none"
+        raise TypeError(f"engine {engine!r} does not take option {unknown[0]!r}; its options: {valid}")
     if engine == "direct":
         from .direct import simulate_direct
 

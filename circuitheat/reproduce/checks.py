@@ -453,10 +453,10 @@ def check_fig2(data: FigureData) -> list[CheckResult]:
     rows.append(
         CheckResult(
             id="Fig. 2 inset order",
-            quantity="|J_h^steady| for φ_h−φ_c = 0, π and thermal",
+            quantity="|J_h^steady| for φ_h−φ_c = 0, π and thermal (read as magnitudes; signed, the order is reversed)",
             source="Sec. III, Fig. 2 inset",
             parameters=_FIG2_PARAMS,
-            paper="J^steady(0) < J^steady(π) < J^steady(ρ_β)",
+            paper="J^steady(0) < J^steady(π) < J^steady(ρ_β) (as printed; true for |J|, false for the signed values)",
             computed=f"{mags[0]:.4e} < {mags[1]:.4e} < {mags[2]:.4e}",
             difference=None,
             tolerance=None,

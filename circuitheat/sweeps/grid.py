@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..engines import ENGINES
 from ..model import CollisionModel, Reservoir
 from ..paper import FIG2
+from ..resources import check_memory
 from ..states import SYSTEM_LABELS
 from ..steady import CHUNK_POINTS, UNIQUENESS_TOLERANCE
 from ..validation import check_angle, check_choice, check_coherence, check_count, check_positive, check_positive_temperature
@@ -389,6 +390,11 @@ def make_spec(
         conductance=bool(conductance),
         chunk_size=chunk_size,
         version=__version__,
+    )
+    # results: ~6 float64 variables per point, plus two complex-free trajectories of n each
+    per_point = 6 * 8 + (2 * 8 * n_collisions if n_collisions else 0)
+    check_memory(
+        f"a sweep of {spec.size} grid points" + (f" x {n_collisions} collisions" if n_collisions else ""), spec.size * per_point
     )
     _validate_physics(spec)
     return spec

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel
+from ..resources import check_memory
 from ..states import system_hamiltonian, system_initial_state
 from ..trajectory import CollisionSeries
 from ..validation import check_choice, check_count
@@ -280,6 +281,7 @@ def entropy_balance(
     """
     _check_model(model)
     n = check_count("n_collisions", n_collisions)
+    check_memory(f"n_collisions={n}", n * 4096)  # states, pair marginals and ~20 arrays per collision
     engine = check_choice("engine", engine, ENTROPY_ENGINES)
     if joint is not None and not isinstance(joint, bool):
         raise TypeError(f"joint must be True, False or None, got {joint!r}")

@@ -23,12 +23,12 @@ from matplotlib.figure import Figure
 
 from circuitheat.cli import main
 from circuitheat.paper import FIG3_AXIS_LIMITS, P_CRITICAL_PARTIAL_SWAP
+from circuitheat.plotting.labels import format_angle
 from circuitheat.plotting.paper import plot_fig2, plot_fig3, plot_fig4, plot_fig5
 from circuitheat.reproduce import KNOWN_DISCREPANCIES, ReproduceSettings, reproduce
 from circuitheat.reproduce import checks as checks_mod
 from circuitheat.reproduce.checks import CheckResult, check_aer, summarize
 from circuitheat.reproduce.figures import FIG2_CASES, fig2_data, fig3_data, fig4_data, fig5_data
-from circuitheat.reproduce.labels import format_angle
 
 #: Every file a run writes (figures as PNG and PDF, the data, the reports).
 EXPECTED_FILES = {

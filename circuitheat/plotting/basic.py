@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 from ..trajectory import Trajectory
+from .labels import format_angle
 
 __all__ = ["plot_heat_currents"]
 
@@ -19,10 +20,14 @@ def plot_heat_currents(traj: Trajectory, ax: Axes | None = None) -> Axes:
     ax.plot(traj.collisions, traj.heat_cold, label=r"$J_c$")
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel(r"$n$")
-    ax.set_ylabel(r"$J$")
+    ax.set_ylabel(r"$J$ (units of $\omega$ per collision)")
+    coherence = (
+        f"{m.hot.coherence:.3g}" if m.hot.coherence == m.cold.coherence else f"{m.hot.coherence:.3g}, {m.cold.coherence:.3g}"
+    )
     ax.set_title(
-        rf"$\gamma={m.gamma:.4g}$, $\delta={m.delta:.4g}$, $T_h={m.hot.temperature:.4g}$, $T_c={m.cold.temperature:.4g}$, "
-        rf"$p={m.hot.coherence:.3g}$, $\phi_h-\phi_c={m.phase_difference:.4g}$",
+        rf"$\gamma={format_angle(m.gamma, 'tex')}$, $\delta={format_angle(m.delta, 'tex')}$, "
+        rf"$T_h={m.hot.temperature:.4g}$, $T_c={m.cold.temperature:.4g}$, $p={coherence}$, "
+        rf"$\phi_h-\phi_c={format_angle(m.phase_difference, 'tex')}$, $\omega={m.omega:.4g}$",
         fontsize=9,
     )
     ax.legend()

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from ..model import CollisionModel, Reservoir
 from ..thermo import EntropyBalance, second_law_scan
+from .labels import format_angle
 
 __all__ = ["plot_entropy_balance", "plot_second_law"]
 
@@ -34,9 +35,15 @@ def _finite(values: NDArray) -> NDArray:
     return np.where(np.isfinite(v), v, np.nan)
 
 
+def _tex_angle(value: float | None) -> str:
+    """An angle for a title: a multiple of pi where it is one, ``?`` when unknown."""
+    return "?" if value is None or not np.isfinite(value) else format_angle(float(value), "tex")
+
+
 def _title(model: CollisionModel) -> str:
     return (
-        rf"$\gamma={model.gamma:.4g}$, $\delta={model.delta:.4g}$, $T_h={model.hot.temperature:.4g}$, "
+        rf"$\gamma={format_angle(model.gamma, 'tex')}$, $\delta={format_angle(model.delta, 'tex')}$, "
+        rf"$T_h={model.hot.temperature:.4g}$, "
         rf"$T_c={model.cold.temperature:.4g}$, $p_h={model.hot.coherence:.3g}$, $p_c={model.cold.coherence:.3g}$"
     )
 
@@ -85,7 +92,8 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel(r"collision $n$")
     ax.set_ylabel("entropy (nats)")
-    ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={balance.model.phase_difference:.4g}$", fontsize=8)
+    dphi = format_angle(balance.model.phase_difference, "tex")
+    ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={dphi}$", fontsize=8)
     ax.legend(fontsize=7, loc="best")
     return ax
 
@@ -153,7 +161,7 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     if mark is not None:
         ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
         ax.annotate(
-            rf"$\Delta\phi={mark / np.pi:.4g}\pi$",
+            rf"$\Delta\phi={format_angle(mark, 'tex')}$",
             (mark / np.pi, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(3, -12),
@@ -165,7 +173,7 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     ax.set_xlim(x[0], x[-1])
     attrs = data.attrs
     ax.set_title(
-        rf"steady state: $\gamma={attrs.get('gamma', float('nan')):.4g}$, $\delta={attrs.get('delta', float('nan')):.4g}$, "
+        rf"steady state: $\gamma={_tex_angle(attrs.get('gamma'))}$, $\delta={_tex_angle(attrs.get('delta'))}$, "
         rf"$T_h={attrs.get('t_hot', float('nan')):.4g}$, $T_c={attrs.get('t_cold', float('nan')):.4g}$, "
         rf"$p={attrs.get('coherence_hot', float('nan')):.3g}$",
         fontsize=8,

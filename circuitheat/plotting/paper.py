@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
-from ..reproduce.labels import format_angle
+from .labels import format_angle
 
 __all__ = [
     "CASE_COLORS",

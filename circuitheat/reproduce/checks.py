@@ -35,10 +35,10 @@ from ..closed_forms import (
     steady_heat_current_full_swap,
 )
 from ..paper import EQ31, EQ32, FIG2, FIG3_AXIS_LIMITS, FIG4_PEAK_RANGE, P_CRITICAL_PARTIAL_SWAP, PaperValue
+from ..plotting.labels import format_angle
 from ..states import ancilla_state, system_initial_state
 from ..steady import conductance, critical_coherence, linear_response, steady_heat_current
 from .figures import FIG3_GAMMAS, FIG4_CASES
-from .labels import format_angle
 
 __all__ = [
     "AER_ATOL",

@@ -23,9 +23,9 @@ from numpy.typing import ArrayLike
 from ..engines import simulate
 from ..model import CollisionModel, Reservoir
 from ..paper import FIG2, FIG3_AXIS_LIMITS
+from ..plotting.labels import format_angle
 from ..steady import conductance, steady_heat_current, steady_state
 from ..validation import check_count
-from .labels import format_angle
 
 __all__ = [
     "FIG2_CASES",

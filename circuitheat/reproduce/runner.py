@@ -39,6 +39,7 @@ from tqdm import tqdm
 from .. import __version__
 from ..io import atomic_savefig, atomic_write, prepare_output_dir
 from ..paper import FIG2, FIG4_PEAK_RANGE
+from ..plotting.labels import format_angle
 from ..validation import check_count
 from .checks import CHECKS, CheckResult, FigureData, check_aer, run_checks, summarize
 from .figures import (
@@ -53,7 +54,6 @@ from .figures import (
     fig5_data,
     fig5_grid,
 )
-from .labels import format_angle
 from .report import build_report, write_report_json, write_report_markdown
 
 __all__ = ["ENTROPY_PHASE_DIFFERENCE", "ReproduceResult", "ReproduceSettings", "reproduce"]

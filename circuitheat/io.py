@@ -74,7 +74,8 @@ def check_can_write(path: str | os.PathLike, force: bool, what: str = "output", 
         raise ValueError(f"{what}: empty path")
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
-        raise ValueError(f"{what} must end in {', '.join(suffixes)}, got {str(path)!r}")
+        allowed = ", ".join(suffixes[:-1]) + " or " + suffixes[-1] if len(suffixes) > 1 else suffixes[0]
+        raise ValueError(f"{what} must end in {allowed}, got {str(path)!r}")
     if path.is_dir():
         raise IsADirectoryError(f"{what} {str(path)!r} is a directory, not a file")
     parent = path.parent

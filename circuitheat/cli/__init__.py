@@ -11,6 +11,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
@@ -78,26 +79,28 @@ def _attach_negative_values(parser: argparse.ArgumentParser, argv: list[str]) ->
     return out
 
 
-def _one_line_warnings(command: str) -> None:
-    """Show each distinct warning once, on one line of stderr."""
-    import warnings
+def _one_line_warning(command: str):
+    """A ``warnings.showwarning`` that writes one line: ``circuitheat CMD: warning: ...``."""
 
     def show(message, category, filename, lineno, file=None, line=None):
         text = " ".join(str(message).split())
         sys.stderr.write(f"circuitheat {command}: warning: {category.__name__}: {text}\n")
 
-    warnings.showwarning = show
-    warnings.simplefilter("once")
+    return show
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``circuitheat`` console script; returns the exit status."""
+    as_console_script = argv is None
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(_attach_negative_values(parser, argv))
-    _one_line_warnings(args.command)
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            if as_console_script:  # called from Python (tests, notebooks): leave warnings to the caller
+                warnings.showwarning = _one_line_warning(args.command)
+                warnings.simplefilter("once")
+            return int(args.handler(args) or 0)
     except (ValueError, TypeError, OSError, ImportError) as exc:
         # OSError: missing or unwritable paths, an unreachable scheduler (TimeoutError), ...
         sys.stderr.write(f"circuitheat {args.command}: error: {' '.join(str(exc).split())}\n")

@@ -116,6 +116,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     comparisons = []
     for gamma in args.compare_gamma:
+        if math.isclose(gamma, model.gamma, rel_tol=0, abs_tol=1e-12):
+            continue  # the main study already is this gamma
         other = dataclasses.replace(model, gamma=gamma)
         comparisons.append(
             observability_study(other, args.backend, encoding=args.encoding, layout=args.layout, sigmas=args.sigmas)

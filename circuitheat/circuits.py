@@ -74,7 +74,7 @@ from qiskit.quantum_info import DensityMatrix, Kraus
 from qiskit_aer.library import SaveDensityMatrix
 
 from .channel import partial_swap
-from .model import CollisionModel, Reservoir
+from .model import CollisionModel, Reservoir, check_model
 from .states import ancilla_populations, system_initial_state
 from .validation import check_choice, check_count
 
@@ -391,12 +391,6 @@ def ancilla_preparation(reservoir: Reservoir, method: str = "channel", *, label:
 # --------------------------------------------------------------------------- circuits
 
 
-def _check_model(model: object) -> CollisionModel:
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
-    return model
-
-
 def _registers(preparation: str) -> list[QuantumRegister]:
     n = num_circuit_qubits(preparation)
     return [QuantumRegister(1, REGISTER_NAMES[i]) for i in range(n)]
@@ -444,7 +438,7 @@ def collision_block(model: CollisionModel, preparation: str = "channel", *, meas
         4 (channel) or 6 (purification) qubits in the order of :data:`QUBIT_ROLES`;
         ``metadata`` holds the qubit roles and the model parameters.
     """
-    model = _check_model(model)
+    model = check_model(model)
     preparation = check_choice("preparation", preparation, PREPARATIONS)
     qc = QuantumCircuit(*_registers(preparation), name="collision")
     if measure:
@@ -569,7 +563,7 @@ def build_protocol(
     runs once per build, not once per collision. ``transform=None`` gives exactly
     :func:`collision_circuit`.
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     preparation = check_choice("preparation", preparation, PREPARATIONS)
     kinds = _check_save(save)

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .states import ancilla_state
 from .validation import check_angle, check_coherence, check_positive, check_positive_temperature
 
-__all__ = ["CollisionModel", "Reservoir"]
+__all__ = ["CollisionModel", "Reservoir", "check_model"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,10 @@ class CollisionModel:
     def phase_difference(self) -> float:
         r""":math:`\phi_h - \phi_c` (rad), the only phase the steady current depends on (Sec. III)."""
         return self.hot.phase - self.cold.phase
+
+
+def check_model(model: object, name: str = "model") -> CollisionModel:
+    """Return ``model`` if it is a :class:`CollisionModel`, else raise ``TypeError`` naming ``name``."""
+    if not isinstance(model, CollisionModel):
+        raise TypeError(f"{name} must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    return model

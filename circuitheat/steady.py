@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq, minimize_scalar
 
 from .channel import Channel
-from .model import CollisionModel
+from .model import CollisionModel, check_model
 from .states import ancilla_state, ancilla_state_derivative
 from .validation import check_angle, check_array, check_coherence, check_positive, check_positive_temperature
 
@@ -121,8 +121,7 @@ def steady_state(model: CollisionModel) -> SteadyState:
         If the fixed point is not unique (``gamma`` a multiple of pi, see
         :data:`UNIQUENESS_TOLERANCE`).
     """
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    check_model(model)
     channel = Channel.from_model(model)
     rho = fixed_point(channel.superoperator, model.gamma)
     rho.setflags(write=False)

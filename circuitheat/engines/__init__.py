@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..resources import check_memory
 from ..trajectory import Trajectory
 from ..validation import check_choice, check_count
@@ -49,8 +49,7 @@ def simulate(
         ``heat_hot``, ``heat_cold`` (Eqs. 10–11, k = 1..n), ``system_states``,
         ``system_energy``.
     """
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    check_model(model)
     n = check_count("n_collisions", n_collisions)
     engine = check_choice("engine", engine, ENGINES)
     # states (n x 16 complex, stored and a working copy), currents and energies

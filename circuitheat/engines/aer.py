@@ -48,7 +48,7 @@ from ..circuits import (
     to_ancilla_pair_matrix,
     to_system_matrix,
 )
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..states import system_hamiltonian, system_initial_state
 from ..trajectory import Trajectory
 from ..validation import check_choice, check_count
@@ -185,12 +185,6 @@ def to_aer_native(circuit: QuantumCircuit) -> QuantumCircuit:
 # --------------------------------------------------------------------------- running
 
 
-def _check_model(model: object) -> CollisionModel:
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
-    return model
-
-
 def aer_collision_circuit(
     model: CollisionModel,
     n_collisions: int,
@@ -219,7 +213,7 @@ def run_collision_circuit_timed(
     save: Sequence[str] = ("system", "ancilla_pair"),
 ) -> tuple[dict[str, NDArray[np.complex128]], AerTimings]:
     """:func:`run_collision_circuit` that also returns where the time went (:class:`AerTimings`)."""
-    model = _check_model(model)
+    model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     preparation = check_choice("preparation", preparation, PREPARATIONS)
     if isinstance(save, str):
@@ -332,7 +326,7 @@ def simulate_aer(
     Trajectory
         With ``engine="aer"``.
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     rho0 = system_initial_state(initial_state)
     saved = run_collision_circuit(model, n, preparation=preparation, initial_state=initial_state)

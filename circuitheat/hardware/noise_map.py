@@ -196,6 +196,17 @@ class TailStatistics:
         return float((sigmas * self.shot_std / abs(self.mean)) ** 2)
 
 
+def _simulator_and_readout(transpiled, backend, noisy: bool, what: str):
+    """Density-matrix simulator and (hot, cold) readout errors: the device's, or ideal ones."""
+    if not noisy:
+        return ideal_simulator("density_matrix"), [(0.0, 0.0), (0.0, 0.0)]
+    if backend is None:
+        raise ValueError(f"backend is required for a noisy {what} (noisy=True)")
+    device = resolve_backend(backend)
+    sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
+    return sim, [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
+
+
 @dataclass(frozen=True)
 class NoisyCollisionMap:
     r"""The one-collision map and instruments of a transpiled block on a noisy (or ideal) device.
@@ -257,15 +268,7 @@ class NoisyCollisionMap:
         """
         if not isinstance(transpiled, TranspiledProtocol):
             raise TypeError(f"transpiled must be a TranspiledProtocol, got {type(transpiled).__name__}")
-        if noisy:
-            if backend is None:
-                raise ValueError("backend is required for a noisy map (noisy=True)")
-            device = resolve_backend(backend)
-            sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
-            readout = [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
-        else:
-            sim = ideal_simulator("density_matrix")
-            readout = [(0.0, 0.0), (0.0, 0.0)]
+        sim, readout = _simulator_and_readout(transpiled, backend, noisy, "map")
         phys = transpiled.physical_qubits
         saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
         body = _block_without_measurements(transpiled.block)
@@ -458,15 +461,7 @@ def aer_reference(
     ancilla populations. One Aer run, no sampling: this is the reference that
     :meth:`NoisyCollisionMap.trajectory` must reproduce.
     """
-    if noisy:
-        if backend is None:
-            raise ValueError("backend is required for a noisy reference (noisy=True)")
-        device = resolve_backend(backend)
-        sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
-        readout = [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
-    else:
-        sim = ideal_simulator("density_matrix")
-        readout = [(0.0, 0.0), (0.0, 0.0)]
+    sim, readout = _simulator_and_readout(transpiled, backend, noisy, "reference")
     phys = transpiled.physical_qubits
     saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
     n = transpiled.n_collisions

@@ -61,7 +61,7 @@ from ..circuits import (
     collision_block,
     initial_state_circuit,
 )
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..states import SYSTEM_LABELS
 from ..validation import check_choice, check_count
 
@@ -106,12 +106,6 @@ def excited_sign(encoding: str) -> int:
     return 1 if check_encoding(encoding) == "excited_is_0" else -1
 
 
-def _check_model(model: object) -> CollisionModel:
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
-    return model
-
-
 def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -> QuantumCircuit:
     """One collision of the device protocol, ending with both ancillas measured.
 
@@ -124,7 +118,7 @@ def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -
     QuantumCircuit
         6 qubits (order of :data:`~circuitheat.circuits.QUBIT_ROLES`), 2 clbits.
     """
-    model = _check_model(model)
+    model = check_model(model)
     encoding = check_encoding(encoding)
     block = collision_block(model, "purification", measure=True)
     if encoding == "excited_is_0":
@@ -267,7 +261,7 @@ def hardware_circuit(
     >>> [creg.name for creg in qc.cregs], qc.count_ops()["measure"]
     (['hot', 'cold'], 6)
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     encoding = check_encoding(encoding)
     block = hardware_block(model, encoding=encoding)

@@ -61,7 +61,7 @@ from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 
 from ..circuits import COLD, HOT
 from ..engines.aer import to_aer_native
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..validation import check_count
 from .protocol import COLD_REGISTER, DEFAULT_ENCODING, HOT_REGISTER, check_encoding, excited_sign, hardware_circuit
 from .simulators import SIMULATION_METHODS, device_simulator
@@ -384,8 +384,7 @@ def estimate_heat_currents(
     >>> est.heat_hot.shape, est.steady_hot > 0
     ((4,), True)
     """
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    check_model(model)
     n = check_count("n_collisions", n_collisions)
     shots = check_count("shots", shots, minimum=2)
     encoding = check_encoding(encoding)

@@ -16,12 +16,12 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..resources import check_memory
 from ..states import system_hamiltonian, system_initial_state
 from ..trajectory import CollisionSeries
 from ..validation import check_choice, check_count
-from .collision import _check_model, _Collision, _collision, _collision_terms, _warn_collision_terms
+from .collision import _Collision, _collision, _collision_terms, _warn_collision_terms
 from .joint import JOINT_MAX_COLLISIONS, joint_relative_entropy
 from .logs import von_neumann_entropy
 
@@ -279,7 +279,7 @@ def entropy_balance(
     >>> bool(np.all(bal.production >= 0))
     True
     """
-    _check_model(model)
+    check_model(model)
     n = check_count("n_collisions", n_collisions)
     check_memory(f"n_collisions={n}", n * 4096)  # states, pair marginals and ~20 arrays per collision
     engine = check_choice("engine", engine, ENTROPY_ENGINES)

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..channel import ancilla_pair_state, collision_unitary
-from ..model import CollisionModel, Reservoir
+from ..model import CollisionModel, Reservoir, check_model
 from ..states import ancilla_state
 from .logs import (
     Spectrum,
@@ -42,11 +42,6 @@ __all__ = ["ancilla_pair_map", "collision_entropy_production"]
 
 #: Name under which the one-collision production is reported in a :class:`~.logs.SupportWarning`.
 _LOCAL_PRODUCTION = "entropy production (Eq. 20, one collision)"
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
 
 
 @dataclass(frozen=True)
@@ -231,7 +226,7 @@ def collision_entropy_production(model: CollisionModel, rho_before: ArrayLike) -
         :math:`\sigma_k`; ``+inf`` with a :class:`~circuitheat.thermo.SupportWarning` where
         the support condition fails (p = 1 reservoirs).
     """
-    _check_model(model)
+    check_model(model)
     rho = np.asarray(rho_before, dtype=complex)
     if rho.shape[-2:] != (4, 4):
         raise ValueError(f"rho_before must have shape (..., 4, 4), got {rho.shape}")

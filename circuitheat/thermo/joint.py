@@ -16,10 +16,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..channel import partial_swap
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..states import system_initial_state
 from ..validation import check_choice, check_count
-from .collision import _check_model
 from .logs import (
     ZERO_EIGENVALUE,
     SupportWarning,
@@ -185,7 +184,7 @@ def joint_relative_entropy(
         :math:`\Delta S_{ir}(k)`; ``+inf`` with a :class:`SupportWarning` where the
         support condition fails.
     """
-    _check_model(model)
+    check_model(model)
     method = check_choice("method", method, JOINT_METHODS)
     limit = JOINT_MAX_COLLISIONS if method == "purified" else _DENSE_MAX_COLLISIONS
     n = check_count("n_collisions", n_collisions)

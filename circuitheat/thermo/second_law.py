@@ -20,11 +20,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..channel import Channel
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..steady import fixed_point
 from .collision import (
     _LOCAL_PRODUCTION,
-    _check_model,
     _collision,
     _collision_terms,
     _local_production,
@@ -201,7 +200,7 @@ def steady_entropy_production(model: CollisionModel) -> SteadyEntropyProduction:
     >>> r.heat_hot > 0, r.clausius < 0, r.production >= 0
     (True, True, True)
     """
-    _check_model(model)
+    check_model(model)
     flows = _steady_flows(model)
     flows.warn()
     return SteadyEntropyProduction(
@@ -242,7 +241,7 @@ def second_law_scan(model: CollisionModel, phase_differences: ArrayLike | None =
     """
     import xarray as xr
 
-    _check_model(model)
+    check_model(model)
     if phase_differences is None:
         phases = np.linspace(0.0, 2 * np.pi, _DEFAULT_PHASES)
     else:

@@ -36,7 +36,7 @@ from qiskit.providers import BackendV2
 
 from ..circuits import SYSTEM_A, SYSTEM_B
 from ..engines.direct import simulate_direct
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..steady import steady_state
 from ..validation import check_count, check_positive
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics
@@ -316,8 +316,7 @@ def observability_study(
         Costs a few Aer density-matrix runs of one collision (about a second once the
         device noise model is built); everything else uses the 16×16 maps.
     """
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    check_model(model)
     encoding = check_encoding(encoding)
     sigmas = check_positive("sigmas", sigmas)
     device = resolve_backend(backend)

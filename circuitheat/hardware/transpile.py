@@ -45,7 +45,7 @@ from qiskit.providers import BackendV2
 from qiskit.transpiler import CouplingMap, Target, generate_preset_pass_manager
 
 from ..circuits import COLD, COLD_PARTNER, HOT, HOT_PARTNER, QUBIT_ROLES, SYSTEM_A, SYSTEM_B
-from ..model import CollisionModel
+from ..model import CollisionModel, check_model
 from ..validation import check_count
 from .protocol import (
     DEFAULT_ENCODING,
@@ -613,8 +613,7 @@ def transpile_protocol(
         For an invalid layout, a device without a 6-qubit chain, or if routing would
         have to move qubits (never the case on a valid chain).
     """
-    if not isinstance(model, CollisionModel):
-        raise TypeError(f"model must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+    check_model(model)
     n = check_count("n_collisions", n_collisions)
     encoding = check_encoding(encoding)
     level = check_count("optimization_level", optimization_level, minimum=0)

@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..engines import ENGINES
-from ..model import CollisionModel, Reservoir
+from ..model import CollisionModel, Reservoir, check_model
 from ..paper import FIG2
 from ..resources import check_memory
 from ..states import SYSTEM_LABELS
@@ -355,8 +355,7 @@ def make_spec(
     _check_conflicts(set(axes))
     if base is None:
         base = default_base()
-    if not isinstance(base, CollisionModel):
-        raise TypeError(f"base must be a CollisionModel, got {base!r} of type {type(base).__name__}")
+    check_model(base, "base")
     if "coherence" not in axes and base.hot.coherence != base.cold.coherence:
         raise ValueError(
             f"base has different coherences (hot {base.hot.coherence!r}, cold {base.cold.coherence!r}); the batched "

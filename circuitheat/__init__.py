@@ -15,8 +15,18 @@ from .closed_forms import (
     linear_response_full_swap,
     steady_heat_current_full_swap,
 )
-from .engines import ENGINES, simulate
+from .engines import ENGINES, register_engine, simulate
 from .model import CollisionModel, Reservoir
+from .network import (
+    Ancilla,
+    Collision,
+    CollisionNetwork,
+    Interaction,
+    StepMap,
+    heisenberg,
+    partial_swap,
+    step_map,
+)
 from .steady import SteadyState, conductance, critical_coherence, linear_response, steady_heat_current, steady_state
 from .sweeps import load_sweep, save_sweep, sweep
 from .thermo import (
@@ -36,11 +46,16 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "ENGINES",
+    "Ancilla",
+    "Collision",
     "CollisionModel",
+    "CollisionNetwork",
     "EntropyBalance",
+    "Interaction",
     "Reservoir",
     "SteadyEntropyProduction",
     "SteadyState",
+    "StepMap",
     "SupportWarning",
     "Trajectory",
     "__version__",
@@ -50,9 +65,12 @@ __all__ = [
     "critical_coherence",
     "critical_coherence_full_swap",
     "entropy_balance",
+    "heisenberg",
     "linear_response",
     "linear_response_full_swap",
     "load_sweep",
+    "partial_swap",
+    "register_engine",
     "save_sweep",
     "second_law_scan",
     "simulate",
@@ -60,5 +78,6 @@ __all__ = [
     "steady_heat_current",
     "steady_heat_current_full_swap",
     "steady_state",
+    "step_map",
     "sweep",
 ]

@@ -66,15 +66,14 @@ from qiskit.circuit import (
     Instruction,
     Measure,
     Parameter,
-    ParameterExpression,
     QuantumCircuit,
     QuantumRegister,
 )
 from qiskit.quantum_info import DensityMatrix, Kraus
 from qiskit_aer.library import SaveDensityMatrix
 
-from .channel import partial_swap
 from .model import CollisionModel, Reservoir, check_model
+from .network.gates import PartialSwapGate
 from .states import ancilla_populations, system_initial_state
 from .validation import check_choice, check_count
 
@@ -216,58 +215,6 @@ def to_ancilla_pair_matrix(dm: DensityMatrix | ArrayLike) -> NDArray[np.complex1
 
 
 # --------------------------------------------------------------------------- gates
-
-
-class PartialSwapGate(Gate):
-    r"""The partial swap :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP} = e^{i\theta\,\mathrm{SWAP}}` (Eqs. 2–5).
-
-    Defined as
-
-    .. math:: U(\theta) = e^{i\theta/2}\,R_{XX}(-\theta)\,R_{YY}(-\theta)\,R_{ZZ}(-\theta),
-
-    because Qiskit's :math:`R_{PP}(\phi) = e^{-i\phi P\otimes P/2}`, the three Pauli
-    products commute, and :math:`XX + YY + ZZ = 2\,\mathrm{SWAP} - I`, so
-    :math:`R_{XX}R_{YY}R_{ZZ}(-\theta) = e^{i\theta(2\mathrm{SWAP}-I)/2}
-    = e^{-i\theta/2}e^{i\theta\mathrm{SWAP}}`; the global phase :math:`\theta/2` makes the
-    definition equal to :math:`U(\theta)` exactly, phase included. The gate is
-    symmetric in its two qubits. :math:`U(\theta)^\dagger = U(-\theta)`.
-
-    Parameters
-    ----------
-    theta : float or ParameterExpression
-        Interaction angle (rad): :math:`\gamma` for a system–ancilla collision,
-        :math:`\delta` for the :math:`S_A`–:math:`S_B` interaction :math:`V(\delta)`.
-    label : str, optional
-        Name shown in circuit drawings, followed by the angle (default ``"U"``, drawn as
-        e.g. ``U(π/32)``). The instruction name is always ``"pswap"``.
-    """
-
-    def __init__(self, theta: float | ParameterExpression, label: str | None = None):
-        super().__init__("pswap", 2, [theta], label="U" if label is None else label)
-
-    def _define(self) -> None:
-        theta = self.params[0]
-        qc = QuantumCircuit(2, name=self.name, global_phase=theta / 2)
-        qc.rxx(-theta, 0, 1)
-        qc.ryy(-theta, 0, 1)
-        qc.rzz(-theta, 0, 1)
-        self.definition = qc
-
-    def inverse(self, annotated: bool = False) -> PartialSwapGate:
-        r""":math:`U(\theta)^\dagger = U(-\theta)` (same label, negated angle)."""
-        return PartialSwapGate(-self.params[0], label=self.label)
-
-    def __array__(self, dtype=None, copy=None) -> NDArray[np.complex128]:
-        """The 4×4 matrix :math:`\\cos\\theta\\,I + i\\sin\\theta\\,\\mathrm{SWAP}` (same in either qubit order)."""
-        if copy is False:
-            raise ValueError("unable to avoid copy while creating an array as requested")
-        theta = self.params[0]
-        if isinstance(theta, ParameterExpression) and theta.parameters:
-            raise TypeError(f"PartialSwapGate with unbound parameter {theta} has no matrix")
-        return np.asarray(partial_swap(float(theta)), dtype=dtype or complex)
-
-    def __repr__(self) -> str:
-        return f"PartialSwapGate(theta={self.params[0]!r})"
 
 
 # --------------------------------------------------------------------------- ancilla preparation

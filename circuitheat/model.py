@@ -109,6 +109,27 @@ class CollisionModel:
         object.__setattr__(self, "omega", self.hot.omega)
 
     @property
+    def network(self):
+        r"""This model as the equivalent :class:`~circuitheat.CollisionNetwork` (Eq. 8).
+
+        Sites 0 = :math:`S_A`, 1 = :math:`S_B`; step: :math:`V(\delta)` on (0, 1), then a
+        collision of site 0 with reservoir ``"hot"`` and of site 1 with ``"cold"``, each by
+        the partial swap :math:`U(\gamma)`.
+        """
+        from .network import Collision, CollisionNetwork, Interaction, partial_swap
+
+        return CollisionNetwork(
+            sites=2,
+            omega=self.omega,
+            reservoirs={"hot": self.hot, "cold": self.cold},
+            step=(
+                Interaction((0, 1), partial_swap(self.delta)),
+                Collision("hot", site=0, gate=partial_swap(self.gamma)),
+                Collision("cold", site=1, gate=partial_swap(self.gamma)),
+            ),
+        )
+
+    @property
     def phase_difference(self) -> float:
         r""":math:`\phi_h - \phi_c` (rad), the only phase the steady current depends on (Sec. III)."""
         return self.hot.phase - self.cold.phase

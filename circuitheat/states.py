@@ -193,14 +193,17 @@ def validate_density_matrix(rho: ArrayLike, name: str = "initial_state", dim: in
     return m
 
 
-def system_initial_state(initial_state: str | ArrayLike) -> NDArray[np.complex128]:
-    r"""The system's initial density matrix (4×4, basis |S_A S_B>) from a user input.
+def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDArray[np.complex128]:
+    r"""The system's initial density matrix (:math:`2^N\times2^N`, kron basis of sites 0..N−1) from a user input.
 
     Parameters
     ----------
     initial_state : str or array_like
-        A label from :data:`SYSTEM_LABELS` (e.g. ``"11"``, the ground state used in the
-        paper), a normalised 4-vector (a pure state), or a 4×4 density matrix.
+        A label of N characters ``0``/``1`` (site 0 first; 0 = excited, 1 = ground; e.g.
+        ``"11"``, the ground state used in the paper), a normalised :math:`2^N`-vector (a
+        pure state), or a :math:`2^N\times2^N` density matrix.
+    sites : int
+        N, the number of system qubits (2 for the paper's model).
 
     Raises
     ------
@@ -208,23 +211,28 @@ def system_initial_state(initial_state: str | ArrayLike) -> NDArray[np.complex12
         For an unknown label, a vector that is not normalised, or a matrix that is not
         a state (Hermitian, trace 1, positive).
     """
+    dim = 2**sites
     if isinstance(initial_state, str):
-        if initial_state not in SYSTEM_LABELS:
-            valid = ", ".join(repr(s) for s in SYSTEM_LABELS)
+        if len(initial_state) != sites or set(initial_state) - {"0", "1"}:
+            valid = (
+                ", ".join(repr(s) for s in SYSTEM_LABELS)
+                if sites == 2
+                else f"{sites} characters 0 (excited) or 1 (ground) such as {'1' * sites!r}"
+            )
             raise ValueError(
-                f"unknown initial_state {initial_state!r}; valid labels: {valid}, a 4-vector or a 4x4 density matrix"
+                f"unknown initial_state {initial_state!r}; valid labels: {valid}, a {dim}-vector or a {dim}x{dim} density matrix"
             )
         index = int(initial_state, 2)
-        rho = np.zeros((4, 4), dtype=complex)
+        rho = np.zeros((dim, dim), dtype=complex)
         rho[index, index] = 1.0
         return rho
     arr = np.asarray(initial_state)
     if arr.ndim == 1:
-        if arr.shape != (4,) or not np.issubdtype(arr.dtype, np.number):
-            raise ValueError(f"initial_state as a vector must have 4 numeric entries, got shape {arr.shape}")
+        if arr.shape != (dim,) or not np.issubdtype(arr.dtype, np.number):
+            raise ValueError(f"initial_state as a vector must have {dim} numeric entries, got shape {arr.shape}")
         psi = arr.astype(complex)
         norm = float(np.linalg.norm(psi))
         if not np.isfinite(norm) or abs(norm - 1) > STATE_TOLERANCE:
             raise ValueError(f"initial_state vector must be normalised, got norm {norm:.12g}")
         return np.outer(psi, psi.conj())
-    return validate_density_matrix(arr, "initial_state")
+    return validate_density_matrix(arr, "initial_state", dim=dim)

@@ -11,18 +11,23 @@ grid is one batched solve.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq, minimize_scalar
 
 from .channel import Channel
-from .model import CollisionModel, check_model
+from .fixed_point import KRYLOV_RESIDUAL, _bordered, fixed_point, fixed_point_krylov
+from .model import CollisionModel
+from .network.reachability import check_reachable
 from .states import ancilla_state, ancilla_state_derivative
-from .validation import check_angle, check_array, check_coherence, check_positive, check_positive_temperature
+from .validation import check_angle, check_array, check_choice, check_coherence, check_positive, check_positive_temperature
 
 __all__ = [
+    "STEADY_METHODS",
     "UNIQUENESS_TOLERANCE",
     "SteadyState",
     "conductance",
@@ -42,17 +47,9 @@ __all__ = [
 #: instead of returning an arbitrary state.
 UNIQUENESS_TOLERANCE = 1e-10
 
-_TRACE_ROW = np.eye(4).reshape(16)
-
-
-def _bordered(superoperator: NDArray) -> NDArray:
-    r""":math:`\Phi - I` with its first row replaced by the trace functional."""
-    a = superoperator - np.eye(16)
-    a[..., 0, :] = _TRACE_ROW
-    return a
-
 
 def _check_unique(gamma: ArrayLike) -> None:
+    """The paper model's own, clearer refusal: no relaxation when sin^2(gamma) is ~0."""
     relax = np.sin(np.asarray(gamma, dtype=float)) ** 2
     bad = relax < UNIQUENESS_TOLERANCE
     if np.any(bad):
@@ -64,69 +61,108 @@ def _check_unique(gamma: ArrayLike) -> None:
         )
 
 
-def fixed_point(superoperator: NDArray, gamma: ArrayLike) -> NDArray:
-    r"""Unique fixed points (..., 4, 4) of batched one-collision maps (..., 16, 16).
-
-    Solves :math:`\Phi[\rho] = \rho`, :math:`\mathrm{Tr}\rho = 1` by one linear solve of
-    :math:`\Phi - I` with its first row replaced by the trace functional. Works for any
-    CPTP map on the system with a unique fixed point (e.g. a device-noise map).
-
-    Parameters
-    ----------
-    superoperator : ndarray (..., 16, 16)
-        The map on row-major vec(:math:`\rho_S`).
-    gamma : array_like
-        The interaction strength of the collision (rad), broadcast against the batch:
-        the fixed point is unique only if :math:`\sin^2\gamma` >= :data:`UNIQUENESS_TOLERANCE`.
-
-    Raises
-    ------
-    ValueError
-        If the fixed point is not unique.
-    """
-    _check_unique(gamma)
-    a = _bordered(superoperator)
-    rhs = np.zeros(a.shape[:-1], dtype=complex)
-    rhs[..., 0] = 1.0
-    x = np.linalg.solve(a, rhs[..., None])[..., 0].reshape(a.shape[:-2] + (4, 4))
-    return 0.5 * (x + np.swapaxes(x.conj(), -1, -2))
-
-
 @dataclass(frozen=True)
 class SteadyState:
-    r"""Steady state of a :class:`CollisionModel`.
+    r"""Steady state of a :class:`CollisionModel` or :class:`~circuitheat.CollisionNetwork`.
 
     Attributes
     ----------
-    model : CollisionModel
-    system_state : ndarray (4, 4)
-        :math:`\rho^*` with :math:`\Phi[\rho^*] = \rho^*`, basis :math:`|S_AS_B\rangle`.
-    heat_hot, heat_cold : float
-        :math:`J_h^{steady}, J_c^{steady}` (Eqs. 10–11); :math:`J_h = -J_c` by energy
-        conservation.
+    model : CollisionModel or CollisionNetwork
+    system_state : ndarray (d, d)
+        :math:`\rho^*` with :math:`\Phi[\rho^*] = \rho^*` (kron basis of the sites;
+        :math:`|S_AS_B\rangle` for the paper's model).
+    currents : mapping name -> float
+        Steady per-step heat currents :math:`J_r^{steady}` (Eqs. 10–11; positive into r).
+    work : float
+        Steady work per step :math:`W^{steady}`; first law in the steady state:
+        :math:`\sum_r J_r^{steady} = W^{steady}` (0 for energy-conserving gates).
+    residual : float
+        :math:`\|\Phi[\rho^*]-\rho^*\|_F` of the returned state.
+    method : str
+        ``"dense"`` (exact linear solve) or ``"krylov"`` (matrix-free GMRES).
     """
 
-    model: CollisionModel
+    model: object
     system_state: NDArray = field(repr=False)
-    heat_hot: float
-    heat_cold: float
+    currents: Mapping[str, float]
+    work: float
+    residual: float = field(repr=False)
+    method: str = "dense"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currents", MappingProxyType({k: float(v) for k, v in self.currents.items()}))
+
+    @property
+    def heat_hot(self) -> float:
+        """:math:`J_h^{steady}` = ``currents["hot"]`` (paper's model)."""
+        return self._current("hot")
+
+    @property
+    def heat_cold(self) -> float:
+        """:math:`J_c^{steady}` = ``currents["cold"]`` (paper's model); :math:`-J_h^{steady}` when resonant."""
+        return self._current("cold")
+
+    def _current(self, name: str) -> float:
+        try:
+            return self.currents[name]
+        except KeyError:
+            raise AttributeError(f"this steady state has no reservoir {name!r}; reservoirs: {', '.join(self.currents)}") from None
 
 
-def steady_state(model: CollisionModel) -> SteadyState:
-    """Exact steady state of ``model``: the unique fixed point of the one-collision map.
+#: Steady-state methods of :func:`steady_state`.
+STEADY_METHODS = ("dense", "krylov")
+
+
+def steady_state(model, *, method: str | None = None, residual: float = KRYLOV_RESIDUAL) -> SteadyState:
+    """Steady state of a model or network: the unique fixed point of its step map.
+
+    Parameters
+    ----------
+    model : CollisionModel or CollisionNetwork
+    method : {"dense", "krylov"}, optional
+        ``"dense"``: exact bordered linear solve on the :math:`4^N\times4^N` map (default
+        for N <= :data:`circuitheat.network.step.DENSE_MAX_SITES`); ``"krylov"``:
+        matrix-free GMRES (:func:`circuitheat.fixed_point.fixed_point_krylov`), for
+        large networks.
+    residual : float
+        Required :math:`\\|\\Phi[\rho]-\rho\\|_F` for ``"krylov"``.
 
     Raises
     ------
     ValueError
-        If the fixed point is not unique (``gamma`` a multiple of pi, see
-        :data:`UNIQUENESS_TOLERANCE`).
+        If the fixed point is not unique: decided from the map (and, for a network, from
+        its coupling graph: every site must exchange with some reservoir).
     """
-    check_model(model)
-    channel = Channel.from_model(model)
-    rho = fixed_point(channel.superoperator, model.gamma)
+    from .engines import check_system
+    from .network.spec import CollisionNetwork
+    from .network.step import DENSE_MAX_SITES, step_map
+
+    check_system(model)
+    if method is None:
+        method = "krylov" if isinstance(model, CollisionNetwork) and model.sites > DENSE_MAX_SITES else "dense"
+    method = check_choice("method", method, STEADY_METHODS)
+    if isinstance(model, CollisionModel):
+        _check_unique(model.gamma)
+    else:
+        check_reachable(model)
+    if method == "dense":
+        step = step_map(model) if isinstance(model, CollisionModel) else step_map(model, dense=True)
+        rho = fixed_point(step.superoperator)
+        after, currents, work = step.apply(rho[None])
+        achieved = float(np.linalg.norm(after[0] - rho))
+    else:
+        step = step_map(model, dense=False) if isinstance(model, CollisionNetwork) else step_map(model)
+        rho, achieved = fixed_point_krylov(step, residual=residual)
+        _, currents, work = step.apply(rho[None])
     rho.setflags(write=False)
-    j_h, j_c = channel.heat_currents(rho)
-    return SteadyState(model=model, system_state=rho, heat_hot=float(j_h), heat_cold=float(j_c))
+    return SteadyState(
+        model=model,
+        system_state=rho,
+        currents={k: float(np.asarray(v).reshape(-1)[0]) for k, v in currents.items()},
+        work=float(np.asarray(work).reshape(-1)[0]),
+        residual=achieved,
+        method=method,
+    )
 
 
 #: Grid points processed per batch: bounds the memory of the batched 16×16 algebra
@@ -217,7 +253,8 @@ def steady_heat_current(
 
 def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray]:
     channel = _channel(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
-    rho = fixed_point(channel.superoperator, gamma)
+    _check_unique(gamma)
+    rho = fixed_point(channel.superoperator)
     return (channel.heat_currents(rho)[0],)
 
 
@@ -258,7 +295,8 @@ def _linear_response_chunk(gamma, delta, t, _t, p, phase_difference, _phase_cold
         0.5 * ancilla_state_derivative(t, p, phase_difference, w), -0.5 * ancilla_state_derivative(t, p, 0.0, w)
     )
     shape = channel.shape
-    rho = fixed_point(channel.superoperator, gamma)
+    _check_unique(gamma)
+    rho = fixed_point(channel.superoperator)
     c = channel.heat_currents(rho)[0]
     rhs = -(d_phi @ rho.reshape((*shape, 16, 1)))[..., 0]
     rhs[..., 0] = 0.0  # the trace of the derivative vanishes

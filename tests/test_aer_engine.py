@@ -26,7 +26,6 @@ from circuitheat.engines.aer import (
     ancilla_energies,
     run_collision_circuit,
     run_collision_circuit_timed,
-    simulate_aer,
     to_aer_native,
 )
 
@@ -97,7 +96,7 @@ def test_fig2_trajectory_agrees(preparation):
     # Fig. 2 parameters (gamma = pi/32, delta = pi/4, T_h = 2 T_c = 2, p = 0.8,
     # phi_h - phi_c = pi), from |11>, over enough collisions to see the oscillation.
     model = ch.CollisionModel(math.pi / 32, math.pi / 4, ch.Reservoir(2.0, 0.8, math.pi), ch.Reservoir(1.0, 0.8, 0.0))
-    aer = simulate_aer(model, 40, preparation=preparation, store_states=False)
+    aer = ch.simulate(model, 40, engine="aer", preparation=preparation, store_states=False)
     direct = ch.simulate(model, 40)
     assert aer.system_states is None
     np.testing.assert_allclose(aer.heat_hot, direct.heat_hot, atol=AGREEMENT_TOL, rtol=0)
@@ -178,8 +177,8 @@ def test_simulate_aer_rejects_bad_input():
     with pytest.raises(ValueError, match=r"^unknown preparation 'kraus'; valid: 'channel', 'purification'$"):
         ch.simulate(model, 2, engine="aer", preparation="kraus")
     with pytest.raises(ValueError, match=r"^n_collisions must be >= 1, got 0$"):
-        simulate_aer(model, 0)
+        ch.simulate(model, 0, engine="aer")
     with pytest.raises(ValueError, match="save must name at least one of"):
         run_collision_circuit(model, 2, save=())
     with pytest.raises(TypeError, match="model must be a CollisionModel"):
-        simulate_aer(None, 2)
+        ch.simulate(None, 2, engine="aer")

@@ -97,7 +97,7 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..engines.direct import simulate_direct
+    from ..engines import simulate
     from ..hardware import estimate_heat_currents, observability_study
 
     model = model_from_args(args)
@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
         tail_expected = float(expected[estimate.tail_start - 1 :].mean())
         z = (estimate.steady_hot - tail_expected) / estimate.steady_hot_stderr
         print(f"{'k':>4} {'J_h estimate':>14} {'stderr':>9} {'prediction':>11} {'exact':>10}")
-        exact_traj = simulate_direct(model, study.n_collisions, store_states=False)
+        exact_traj = simulate(model, study.n_collisions, store_states=False)
         for k in range(estimate.n_collisions):
             if estimate.n_collisions > 24 and 6 <= k < estimate.n_collisions - 6:
                 if k == 6:

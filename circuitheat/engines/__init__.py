@@ -1,68 +1,96 @@
-"""Simulation engines behind :func:`simulate`: ``"direct"`` (numpy) and ``"aer"`` (Qiskit Aer)."""
+"""Simulation engines behind :func:`simulate`, looked up in one registry (:mod:`.base`).
+
+``"direct"``: the exact numpy engine (:mod:`.direct`); ``"aer"``: the collision circuits on
+Qiskit Aer's density-matrix simulator (:mod:`.aer`).
+"""
 
 from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
-from ..model import CollisionModel, check_model
+from ..model import CollisionModel
+from ..network.spec import CollisionNetwork
 from ..resources import check_memory
+from ..states import system_initial_state
 from ..trajectory import Trajectory
-from ..validation import check_choice, check_count
+from ..validation import check_count
+from . import direct as _direct  # noqa: F401  (registers "direct", first)
+from . import aer as _aer  # noqa: F401  (registers "aer")  # isort: skip
+from .base import ENGINES, Engine, EngineRun, get_engine, register_engine
 
-__all__ = ["ENGINES", "simulate"]
+__all__ = ["ENGINES", "Engine", "EngineRun", "check_system", "get_engine", "register_engine", "simulate"]
 
-#: Valid engine names.
-ENGINES = ("direct", "aer")
-#: Keyword options each engine accepts through :func:`simulate`.
-_ENGINE_OPTIONS = {"direct": {"store_states"}, "aer": {"store_states", "preparation"}}
+
+def check_system(system: object, name: str = "model") -> CollisionModel | CollisionNetwork:
+    """Return ``system`` if it is a :class:`CollisionModel` or :class:`CollisionNetwork`, else raise ``TypeError``."""
+    if not isinstance(system, CollisionModel | CollisionNetwork):
+        raise TypeError(f"{name} must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}")
+    return system
 
 
 def simulate(
-    model: CollisionModel,
+    model: CollisionModel | CollisionNetwork,
     n_collisions: int,
     engine: str = "direct",
-    initial_state: str | ArrayLike = "11",
+    initial_state: str | ArrayLike | None = None,
     **options,
 ) -> Trajectory:
-    r"""Simulate ``n_collisions`` collisions of ``model`` (Eq. 8) and return the :class:`Trajectory`.
+    r"""Simulate ``n_collisions`` steps of a model (Eq. 8) or network and return the :class:`Trajectory`.
 
     Parameters
     ----------
-    model : CollisionModel
-        Parameters of the collision model.
+    model : CollisionModel or CollisionNetwork
+        What to simulate. For a network, one "collision" is one step (every
+        :class:`~circuitheat.Collision` of the step meets its own fresh ancilla).
     n_collisions : int
-        Number of collisions n >= 1.
-    engine : {"direct", "aer"}
-        ``"direct"``: the numpy matrix engine (exact, fast). ``"aer"``: the collision
-        circuits run on Qiskit Aer's density-matrix simulator.
-    initial_state : str or array_like
-        ``"11"`` (ground state, the paper's choice), ``"00"``, ``"01"``, ``"10"``
-        (labels :math:`|S_AS_B\rangle`, 0 = excited), a normalised 4-vector, or a 4×4
-        density matrix.
+        Number of steps n >= 1.
+    engine : str
+        A registered engine (:data:`ENGINES`): ``"direct"``, the numpy engine (exact,
+        fast; dense map for small systems, matrix-free for large ones), or ``"aer"``, the
+        collision circuits on Qiskit Aer's density-matrix simulator.
+    initial_state : str or array_like, optional
+        A label of N characters ``0``/``1`` (site 0 first, 0 = excited; default all
+        ground, ``"11"`` for the paper's model), a normalised :math:`2^N`-vector, or a
+        :math:`2^N\times2^N` density matrix.
     **options
-        Engine-specific options (e.g. ``store_states=False``; for ``"aer"``,
+        Engine-specific options (``store_states=False`` for every engine; for ``"aer"``,
         ``preparation="channel"`` or ``"purification"``).
 
     Returns
     -------
     Trajectory
-        ``heat_hot``, ``heat_cold`` (Eqs. 10–11, k = 1..n), ``system_states``,
-        ``system_energy``.
+        ``currents[r]`` (``heat_hot``, ``heat_cold`` for the paper's model; Eqs. 10–11,
+        k = 1..n), ``work``, ``system_states``, ``system_energy``.
     """
-    check_model(model)
+    check_system(model)
     n = check_count("n_collisions", n_collisions)
-    engine = check_choice("engine", engine, ENGINES)
-    # states (n x 16 complex, stored and a working copy), currents and energies
-    check_memory(f"n_collisions={n}", n * (2 * 16 * 16 + 3 * 8))
-    allowed = _ENGINE_OPTIONS[engine]
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        valid = ", ".join(sorted(allowed)) or "none"
-        raise TypeError(f"engine {engine!r} does not take option {unknown[0]!r}; its options: {valid}")
-    if engine == "direct":
-        from .direct import simulate_direct
+    runner = get_engine(engine, options)
+    sites = 2 if isinstance(model, CollisionModel) else model.sites
+    d = 2**sites
+    store = options.get("store_states", True)
+    # stored states (n d^2 complex) and a working copy, plus per-step scalars
+    check_memory(f"n_collisions={n}", n * ((2 * 16 * d * d) if store else 0) + n * 8 * (4 + len(_names(model))))
+    rho0 = system_initial_state("1" * sites if initial_state is None else initial_state, sites)
+    run = runner.run(model, n, rho0, **options)
+    return Trajectory(
+        model=model,
+        engine=runner.name,
+        initial_state=rho0,
+        currents=run.currents,
+        work=run.work,
+        system_energy=run.system_energy,
+        initial_energy=float(_energy(model, rho0)),
+        system_states=run.states,
+    )
 
-        return simulate_direct(model, n, initial_state, **options)
-    from .aer import simulate_aer
 
-    return simulate_aer(model, n, initial_state, **options)
+def _names(system: CollisionModel | CollisionNetwork) -> tuple[str, ...]:
+    return ("hot", "cold") if isinstance(system, CollisionModel) else system.reservoir_names
+
+
+def _energy(system: CollisionModel | CollisionNetwork, rho):
+    from ..states import system_hamiltonian
+
+    if isinstance(system, CollisionModel):
+        return (rho.diagonal() @ system_hamiltonian(system.omega).diagonal()).real
+    return (rho.diagonal() @ system.hamiltonian()).real

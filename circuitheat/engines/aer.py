@@ -49,18 +49,19 @@ from ..circuits import (
     to_system_matrix,
 )
 from ..model import CollisionModel, check_model
-from ..states import system_hamiltonian, system_initial_state
-from ..trajectory import Trajectory
+from ..network.step import step_map
+from ..states import system_hamiltonian
 from ..validation import check_choice, check_count
+from .base import EngineRun, register_engine
 
 __all__ = [
+    "AerEngine",
     "AerTimings",
     "aer_collision_circuit",
     "aer_simulator",
     "ancilla_energies",
     "run_collision_circuit",
     "run_collision_circuit_timed",
-    "simulate_aer",
     "to_aer_native",
 ]
 
@@ -292,55 +293,36 @@ def ancilla_energies(ancilla_pair: ArrayLike, omega: float = 1.0) -> tuple[NDArr
     return 0.5 * omega * z_hot, 0.5 * omega * z_cold
 
 
-def simulate_aer(
-    model: CollisionModel,
-    n_collisions: int,
-    initial_state: str | ArrayLike = "11",
-    *,
-    preparation: str = "channel",
-    store_states: bool = True,
-) -> Trajectory:
-    r"""Trajectory of ``model`` from the collision circuit run on Aer (see :func:`circuitheat.simulate`).
+class AerEngine:
+    """The collision circuits on Aer's density-matrix simulator (registered as ``"aer"``).
 
-    One circuit, one Aer run: :math:`J_h(k), J_c(k)` (Eqs. 10–11) come from the saved
-    ancilla pair after each collision k, the system states and energies from the saved
-    system pair. Agrees with ``engine="direct"`` to floating-point rounding.
-
-    Parameters
-    ----------
-    model : CollisionModel
-    n_collisions : int
-        Number of collisions n >= 1.
-    initial_state : str or array_like
-        ``"11"`` (default), ``"00"``, ``"01"``, ``"10"``, a normalised 4-vector or a
-        4×4 density matrix (basis :math:`|S_AS_B\rangle`).
-    preparation : {"channel", "purification"}
-        Ancilla preparation: an exact Kraus channel (4 qubits simulated) or the
-        hardware-ready purification with a partner qubit per reservoir (6 qubits).
-    store_states : bool
-        Keep the system states in the result (they are saved either way, to give the
-        system energy).
-
-    Returns
-    -------
-    Trajectory
-        With ``engine="aer"``.
+    One circuit, one Aer run: :math:`J_h(k), J_c(k)` (Eqs. 10–11) come from the saved ancilla
+    pair after each collision k, the system states and energies from the saved system pair.
+    Agrees with ``engine="direct"`` to floating-point rounding. Option ``preparation``:
+    ``"channel"`` (an exact Kraus replacement channel, 4 qubits simulated) or
+    ``"purification"`` (the hardware-ready purification with a partner qubit per reservoir,
+    6 qubits).
     """
-    model = check_model(model)
-    n = check_count("n_collisions", n_collisions)
-    rho0 = system_initial_state(initial_state)
-    saved = run_collision_circuit(model, n, preparation=preparation, initial_state=initial_state)
-    e_hot, e_cold = ancilla_energies(saved["ancilla_pair"], model.omega)
-    h_s = system_hamiltonian(model.omega)
-    states = saved["system"]
-    energy = np.einsum("nij,ji->n", states, h_s).real
-    return Trajectory(
-        model=model,
-        engine="aer",
-        initial_state=rho0,
-        heat_hot=e_hot - model.hot.energy,
-        heat_cold=e_cold - model.cold.energy,
-        system_energy=energy,
-        initial_energy=float(np.trace(rho0 @ h_s).real),
-        system_states=states if store_states else None,
-    )
+
+    name = "aer"
+    options = frozenset({"store_states", "preparation"})
+
+    def run(
+        self, system: object, n_steps: int, rho0: NDArray, *, store_states: bool = True, preparation: str = "channel"
+    ) -> EngineRun:
+        """Run ``n_steps`` collisions of the model ``system`` from ``rho0``."""
+        model = check_model(system)
+        saved = run_collision_circuit(model, n_steps, preparation=preparation, initial_state=rho0)
+        e_hot, e_cold = ancilla_energies(saved["ancilla_pair"], model.omega)
+        h_s = system_hamiltonian(model.omega)
+        states = saved["system"]
+        before = np.concatenate([rho0[None], states[:-1]])
+        return EngineRun(
+            states=states if store_states else None,
+            currents={"hot": e_hot - model.hot.energy, "cold": e_cold - model.cold.energy},
+            work=step_map(model).work(before),  # the gates' work on the simulated states (0 when resonant)
+            system_energy=np.einsum("nij,ji->n", states, h_s).real,
+        )
+
+
+register_engine(AerEngine())

@@ -66,8 +66,8 @@ from qiskit_aer.library import SaveDensityMatrix
 
 from ..circuits import COLD, HOT, SYSTEM_A, SYSTEM_B
 from ..engines.direct import propagate
+from ..fixed_point import fixed_point
 from ..model import CollisionModel
-from ..steady import fixed_point
 from ..validation import check_choice, check_count
 from .protocol import excited_sign
 from .simulators import device_simulator, ideal_simulator
@@ -379,7 +379,7 @@ class NoisyCollisionMap:
             ``currents`` has ``heat_hot``, ``heat_cold`` (raw) and
             ``heat_hot_mitigated``, ``heat_cold_mitigated``.
         """
-        rho = fixed_point(self.superoperator, self.model.gamma)
+        rho = fixed_point(self.superoperator)
         vec = rho.reshape(16)
         currents = {
             f"heat_{res}{'_mitigated' if mit else ''}": float((self._functional(res, mit) @ vec).real)

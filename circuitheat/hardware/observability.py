@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from qiskit.providers import BackendV2
 
 from ..circuits import SYSTEM_A, SYSTEM_B
-from ..engines.direct import simulate_direct
+from ..engines import simulate
 from ..model import CollisionModel, check_model
 from ..steady import steady_state
 from ..validation import check_count, check_positive
@@ -348,7 +348,7 @@ def observability_study(
         "control": control.tail_statistics(n, k0),
         "control_mitigated": control.tail_statistics(n, k0, mitigated=True),
     }
-    exact_traj = simulate_direct(model, n, store_states=False)
+    exact_traj = simulate(model, n, store_states=False)
     return ObservabilityReport(
         model=model,
         backend_name=transpiled.backend_name,

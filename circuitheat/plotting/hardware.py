@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..engines.direct import simulate_direct
+from ..engines import simulate
 from ..hardware.noise_map import NoisyCollisionMap
 from ..hardware.sampling import HeatCurrentEstimate
 from ..steady import steady_state
@@ -60,7 +60,7 @@ def plot_device_heat_current(
     if ax is None:
         _, ax = plt.subplots()
     model = noisy_map.model
-    exact = simulate_direct(model, n_collisions, store_states=False)
+    exact = simulate(model, n_collisions, store_states=False)
     pred = noisy_map.trajectory(n_collisions)
     k = exact.collisions
     device = pred.heat_hot_mitigated if mitigated else pred.heat_hot

@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..channel import Channel
+from ..fixed_point import fixed_point
 from ..model import CollisionModel, check_model
-from ..steady import fixed_point
 from .collision import (
     _LOCAL_PRODUCTION,
     _collision,
@@ -152,7 +152,7 @@ def _steady_flows(model: CollisionModel, hot_phase: ArrayLike | None = None) -> 
     """
     collision = _collision(model, hot_phase)
     channel = Channel(model.gamma, model.delta, collision.hot.state, collision.cold.state, model.omega)
-    rho = fixed_point(channel.superoperator, model.gamma)
+    rho = fixed_point(channel.superoperator)
     heat_hot, heat_cold = channel.heat_currents(rho)
     pair = (collision.pair_map @ rho.reshape(rho.shape[:-2] + (16, 1))).reshape(rho.shape)
     terms = _collision_terms(collision, pair)

@@ -1,0 +1,27 @@
+"""General collision networks: any number of sites, any two-qubit gates, any ancilla states.
+
+``spec``: the frozen, validated description (:class:`CollisionNetwork`, :class:`Interaction`,
+:class:`Collision`, :class:`Ancilla`); ``gates``: gate constructors and the qubit-order
+convention; ``step``: the one definition of a step (:class:`StepMap`, :func:`step_map`).
+"""
+
+from __future__ import annotations
+
+from .gates import HeisenbergGate, PartialSwapGate, gate_matrix, heisenberg, partial_swap
+from .spec import Ancilla, Collision, CollisionNetwork, Interaction, check_network
+from .step import StepMap, step_map
+
+__all__ = [
+    "Ancilla",
+    "Collision",
+    "CollisionNetwork",
+    "HeisenbergGate",
+    "Interaction",
+    "PartialSwapGate",
+    "StepMap",
+    "check_network",
+    "gate_matrix",
+    "heisenberg",
+    "partial_swap",
+    "step_map",
+]

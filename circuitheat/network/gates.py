@@ -1,0 +1,262 @@
+r"""Two-qubit gates of a collision network, and the one place where their qubit order is fixed.
+
+Qubit-order convention (``shared/DESIGN.md``, "General collision networks")
+--------------------------------------------------------------------------
+A gate acts on an ordered pair of qubits, its **first** and **second** slot:
+
+* ``Interaction((i, j), g)`` puts the first slot on site ``i`` and the second on site ``j``;
+* ``Collision(r, site=i, gate=g)`` puts the first slot on the system site ``i`` and the
+  second on the reservoir's fresh ancilla.
+
+For a Qiskit object (``Gate``, 2-qubit ``QuantumCircuit``, ``Operator``) the first slot is
+its **Qiskit qubit 0**, the second its qubit 1. Qiskit writes matrices little-endian
+(qubit 0 is the *least* significant index), so its matrix :math:`Q` is related to the
+package's by :math:`K = S\,Q\,S` with :math:`S` the SWAP permutation (:func:`gate_matrix`).
+A 4×4 **ndarray** is read directly in the package's kron basis
+:math:`|a\,b\rangle`, index ``2*a + b``, with ``a`` the first slot (most significant),
+the order of ``np.kron(A_first, B_second)``.
+
+Both symmetric gates of the package, :func:`partial_swap` and :func:`heisenberg`, are the
+same in either order; the convention matters for asymmetric gates (CNOT-like, ``RXX·RZ⊗I``),
+and ``tests/test_network_gates.py`` checks it with such a gate in both forms.
+
+Energy convention: every qubit has :math:`H = (\omega/2)\sigma_z` with :math:`|0\rangle`
+excited (Qiskit's :math:`Z = +1` state); no bit is flipped between the package and Qiskit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from qiskit.circuit import Gate, ParameterExpression, QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
+from qiskit.exceptions import QiskitError
+from qiskit.quantum_info import Operator
+
+from ..validation import check_angle, check_real
+
+__all__ = [
+    "UNITARY_TOLERANCE",
+    "HeisenbergGate",
+    "PartialSwapGate",
+    "gate_matrix",
+    "heisenberg",
+    "partial_swap",
+    "partial_swap_matrix",
+    "qiskit_gate",
+]
+
+#: Largest max|U^dagger U - I| accepted for a gate given by the user: gates typed with
+#: ~15 digits or produced by another library are unitary to ~1e-15; anything beyond
+#: 1e-10 is not a unitary (and would make the step map non-trace-preserving at a level
+#: the engines' 1e-10 agreement would see).
+UNITARY_TOLERANCE = 1e-10
+
+#: SWAP permutation: converts between Qiskit's little-endian and the package's kron order.
+_SWAP = np.eye(4)[[0, 2, 1, 3]]
+
+
+def partial_swap_matrix(theta: ArrayLike) -> NDArray[np.complex128]:
+    r"""Matrix of :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP} = e^{i\theta\,\mathrm{SWAP}}` (Eqs. 3–5).
+
+    Broadcasts over ``theta`` (rad); returns shape (..., 4, 4) (the same in either qubit order).
+    """
+    t = np.asarray(theta, dtype=float)[..., None, None]
+    return np.cos(t) * np.eye(4) + 1j * np.sin(t) * _SWAP
+
+
+class PartialSwapGate(Gate):
+    r"""The partial swap :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP} = e^{i\theta\,\mathrm{SWAP}}` (Eqs. 2–5).
+
+    Defined as
+
+    .. math:: U(\theta) = e^{i\theta/2}\,R_{XX}(-\theta)\,R_{YY}(-\theta)\,R_{ZZ}(-\theta),
+
+    because Qiskit's :math:`R_{PP}(\phi) = e^{-i\phi P\otimes P/2}`, the three Pauli
+    products commute, and :math:`XX + YY + ZZ = 2\,\mathrm{SWAP} - I`, so
+    :math:`R_{XX}R_{YY}R_{ZZ}(-\theta) = e^{i\theta(2\mathrm{SWAP}-I)/2}
+    = e^{-i\theta/2}e^{i\theta\mathrm{SWAP}}`; the global phase :math:`\theta/2` makes the
+    definition equal to :math:`U(\theta)` exactly, phase included. The gate is
+    symmetric in its two qubits. :math:`U(\theta)^\dagger = U(-\theta)`.
+
+    Parameters
+    ----------
+    theta : float or ParameterExpression
+        Interaction angle (rad): :math:`\gamma` for a system–ancilla collision,
+        :math:`\delta` for the :math:`S_A`–:math:`S_B` interaction :math:`V(\delta)`.
+    label : str, optional
+        Name shown in circuit drawings, followed by the angle (default ``"U"``, drawn as
+        e.g. ``U(π/32)``). The instruction name is always ``"pswap"``.
+    """
+
+    def __init__(self, theta: float | ParameterExpression, label: str | None = None):
+        super().__init__("pswap", 2, [theta], label="U" if label is None else label)
+
+    def _define(self) -> None:
+        theta = self.params[0]
+        qc = QuantumCircuit(2, name=self.name, global_phase=theta / 2)
+        qc.rxx(-theta, 0, 1)
+        qc.ryy(-theta, 0, 1)
+        qc.rzz(-theta, 0, 1)
+        self.definition = qc
+
+    def inverse(self, annotated: bool = False) -> PartialSwapGate:
+        r""":math:`U(\theta)^\dagger = U(-\theta)` (same label, negated angle)."""
+        return PartialSwapGate(-self.params[0], label=self.label)
+
+    def __array__(self, dtype=None, copy=None) -> NDArray[np.complex128]:
+        """The 4×4 matrix :math:`\\cos\\theta\\,I + i\\sin\\theta\\,\\mathrm{SWAP}` (same in either qubit order)."""
+        if copy is False:
+            raise ValueError("unable to avoid copy while creating an array as requested")
+        theta = self.params[0]
+        if isinstance(theta, ParameterExpression) and theta.parameters:
+            raise TypeError(f"PartialSwapGate with unbound parameter {theta} has no matrix")
+        return np.asarray(partial_swap_matrix(float(theta)), dtype=dtype or complex)
+
+    def __repr__(self) -> str:
+        return f"PartialSwapGate(theta={self.params[0]!r})"
+
+
+def partial_swap(theta: float) -> PartialSwapGate:
+    r"""The partial swap :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}} = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP}` (Eqs. 2–5).
+
+    Parameters
+    ----------
+    theta : float
+        Interaction angle (rad): :math:`\gamma` of Eq. (3) for a collision, :math:`\delta`
+        of Eq. (5) between system qubits.
+
+    Returns
+    -------
+    PartialSwapGate
+        A Qiskit gate (defined by RXX, RYY, RZZ; ``np.asarray(gate)`` is its exact matrix).
+        It conserves :math:`\sigma_z^{(1)} + \sigma_z^{(2)}`, so it does no work between
+        resonant qubits.
+    """
+    return PartialSwapGate(check_angle("theta", theta))
+
+
+class HeisenbergGate(Gate):
+    r"""Anisotropic Heisenberg (XYZ) exchange :math:`e^{-it(J_x XX + J_y YY + J_z ZZ)}`.
+
+    Defined as :math:`R_{XX}(2tJ_x)\,R_{YY}(2tJ_y)\,R_{ZZ}(2tJ_z)` (Qiskit's
+    :math:`R_{PP}(\phi) = e^{-i\phi\,PP/2}`; the three Pauli products commute). Symmetric
+    in its two qubits. ``jx == jy`` conserves :math:`\sigma_z^{(1)}+\sigma_z^{(2)}` (XXZ
+    chains); ``jx != jy`` creates or destroys excitation pairs and does work.
+    """
+
+    def __init__(self, jx: float, jy: float, jz: float, time: float = 1.0):
+        super().__init__("heisenberg", 2, [jx, jy, jz, time], label="XYZ")
+
+    def _define(self) -> None:
+        jx, jy, jz, t = (float(p) for p in self.params)
+        qc = QuantumCircuit(2, name=self.name)
+        qc.rxx(2 * t * jx, 0, 1)
+        qc.ryy(2 * t * jy, 0, 1)
+        qc.rzz(2 * t * jz, 0, 1)
+        self.definition = qc
+
+    def __array__(self, dtype=None, copy=None) -> NDArray[np.complex128]:
+        """The exact 4×4 matrix (the same in either qubit order: XX, YY, ZZ are symmetric)."""
+        if copy is False:
+            raise ValueError("unable to avoid copy while creating an array as requested")
+        jx, jy, jz, t = (float(p) for p in self.params)
+        x = np.array([[0, 1], [1, 0]], dtype=complex)
+        y = np.array([[0, -1j], [1j, 0]])
+        z = np.diag([1.0 + 0j, -1.0])
+        h = jx * np.kron(x, x) + jy * np.kron(y, y) + jz * np.kron(z, z)
+        vals, vecs = np.linalg.eigh(h)
+        return np.asarray((vecs * np.exp(-1j * t * vals)) @ vecs.conj().T, dtype=dtype or complex)
+
+    def __repr__(self) -> str:
+        jx, jy, jz, t = self.params
+        return f"HeisenbergGate(jx={jx!r}, jy={jy!r}, jz={jz!r}, time={t!r})"
+
+
+def heisenberg(jx: float, jy: float, jz: float, time: float = 1.0) -> HeisenbergGate:
+    r"""Heisenberg exchange :math:`e^{-i\,t\,(J_x XX + J_y YY + J_z ZZ)}` (XXX, XXZ, XYZ couplings).
+
+    ``heisenberg(J, J, J, t)`` equals the partial swap :math:`U(Jt)` up to the global
+    phase :math:`e^{iJt}` (:math:`XX+YY+ZZ = 2\,\mathrm{SWAP}-I`).
+
+    Parameters
+    ----------
+    jx, jy, jz : float
+        Couplings (energy units of :math:`\omega`).
+    time : float
+        Interaction time (inverse energy units); only the products :math:`J t` matter.
+    """
+    values = [check_real(name, v) for name, v in (("jx", jx), ("jy", jy), ("jz", jz), ("time", time))]
+    for name, v in zip(("jx", "jy", "jz", "time"), values, strict=True):
+        check_angle(name, v)  # finite
+    return HeisenbergGate(*values)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def gate_matrix(gate: object, name: str = "gate") -> NDArray[np.complex128]:
+    """The 4×4 unitary of ``gate`` in the package's kron basis (first slot most significant).
+
+    Parameters
+    ----------
+    gate : qiskit Gate, QuantumCircuit, Operator, or array_like (4, 4)
+        See the module docstring for the qubit order of each form.
+    name : str
+        Field name used in error messages.
+
+    Raises
+    ------
+    TypeError
+        For an object that is none of these.
+    ValueError
+        For a gate that is not two-qubit, has unbound parameters, contains non-unitary
+        operations, or is not unitary to :data:`UNITARY_TOLERANCE`.
+    """
+    if isinstance(gate, Gate | QuantumCircuit | Operator):
+        n_qubits = gate.num_qubits
+        if n_qubits != 2:
+            raise ValueError(f"{name} must act on 2 qubits, got {_describe(gate)} on {n_qubits}")
+        if isinstance(gate, Gate | QuantumCircuit) and any(
+            getattr(p, "parameters", None) for p in (gate.params if isinstance(gate, Gate) else [gate])
+        ):
+            raise ValueError(f"{name} has unbound parameters: {_describe(gate)}")
+        try:
+            q = Operator(gate).data
+        except (QiskitError, TypeError) as exc:
+            raise ValueError(f"{name} must be unitary (no measure, reset or unbound parameters): {exc}") from None
+        m = _SWAP @ q @ _SWAP
+    elif isinstance(gate, np.ndarray | list | tuple):
+        arr = np.asarray(gate)
+        if not (np.issubdtype(arr.dtype, np.number)):
+            raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+        if arr.shape != (4, 4):
+            raise ValueError(f"{name} as an array must have shape (4, 4), got {arr.shape}")
+        m = arr.astype(complex)
+    else:
+        raise TypeError(
+            f"{name} must be a qiskit Gate, a 2-qubit QuantumCircuit, an Operator or a 4x4 array, "
+            f"got {_describe(gate)} of type {type(gate).__name__}"
+        )
+    if not np.all(np.isfinite(m)):
+        raise ValueError(f"{name} must be finite, got non-finite entries")
+    defect = float(np.max(np.abs(m.conj().T @ m - np.eye(4))))
+    if defect > UNITARY_TOLERANCE:
+        raise ValueError(f"{name} must be unitary, got max|U^dagger U - I| = {defect:.3g} > {UNITARY_TOLERANCE:g}")
+    m.setflags(write=False)
+    return m
+
+
+def qiskit_gate(gate: object, matrix: NDArray, label: str | None = None) -> Gate:
+    """A Qiskit gate for ``gate`` acting as ``matrix`` (kron basis) with qubit 0 the first slot.
+
+    Qiskit gates are returned as they are; circuits become gates; operators and arrays
+    become a :class:`~qiskit.circuit.library.UnitaryGate` of the little-endian matrix.
+    """
+    if isinstance(gate, Gate):
+        return gate
+    if isinstance(gate, QuantumCircuit):
+        return gate.to_gate(label=label)
+    return UnitaryGate(_SWAP @ np.asarray(matrix) @ _SWAP, label=label, check_input=False)

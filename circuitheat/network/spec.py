@@ -1,0 +1,286 @@
+r"""Collision networks: N system qubits, named reservoirs of fresh ancillas, one repeated step.
+
+A network's **step** is an ordered list of system–system :class:`Interaction` s and
+system–ancilla :class:`Collision` s, applied at every step n → n+1; every
+:class:`Collision` meets its own fresh ancilla, prepared in its reservoir's state and
+discarded afterwards. The paper's model (Eq. 8) is the network
+:attr:`circuitheat.CollisionModel.network`: two sites, a partial swap
+:math:`V(\delta)` between them, then one collision with each reservoir.
+
+Conventions (``shared/DESIGN.md``): site ``i`` has :math:`H_i = (\omega_i/2)\sigma_z`,
+:math:`|0\rangle` excited; a reservoir's ancilla has :math:`(\omega_r/2)\sigma_z`; a system
+matrix is in the kron basis of sites 0..N−1, site 0 most significant
+(``np.kron(rho_0, rho_1, ...)``); gate qubit order in :mod:`circuitheat.network.gates`.
+Everything is validated when built; the objects are frozen.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..model import Reservoir
+from ..states import validate_density_matrix
+from ..validation import check_count, check_positive
+from .gates import gate_matrix, qiskit_gate
+
+__all__ = ["Ancilla", "Collision", "CollisionNetwork", "Interaction", "check_network"]
+
+#: Largest number of sites a network may have: the direct engine stores 4**N complex
+#: numbers per state (N = 14: 4 GiB per state), the engines refuse what does not fit.
+MAX_SITES = 14
+
+
+@dataclass(frozen=True, eq=False)
+class Ancilla:
+    r"""An arbitrary ancilla state for a reservoir of fresh, identical qubits.
+
+    Parameters
+    ----------
+    state : array_like (2, 2)
+        Density matrix in the basis {|0>, |1>} (|0> excited): Hermitian, trace 1,
+        positive, each to :data:`circuitheat.states.STATE_TOLERANCE`.
+    omega : float
+        Level splitting :math:`\omega_r > 0` of the ancilla Hamiltonian
+        :math:`(\omega_r/2)\sigma_z` (energy units).
+    """
+
+    state: NDArray = field(repr=False)
+    omega: float = 1.0
+
+    def __post_init__(self) -> None:
+        rho = validate_density_matrix(self.state, "state", dim=2)
+        rho.setflags(write=False)
+        object.__setattr__(self, "state", rho)
+        object.__setattr__(self, "omega", check_positive("omega", self.omega))
+
+    @property
+    def energy(self) -> float:
+        r"""Mean energy :math:`\mathrm{Tr}[(\omega_r/2)\sigma_z\,\eta]` (energy units)."""
+        return float(0.5 * self.omega * (self.state[0, 0] - self.state[1, 1]).real)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ancilla) and self.omega == other.omega and np.array_equal(self.state, other.state)
+
+    def __hash__(self) -> int:
+        return hash((self.omega, self.state.tobytes()))
+
+
+def _check_site(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral | np.integer):
+        raise TypeError(f"{name} must be an integer site index, got {value!r} of type {type(value).__name__}")
+    return int(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Interaction:
+    """A two-qubit gate between system sites ``sites = (i, j)``: first gate slot on ``i``, second on ``j``.
+
+    Parameters
+    ----------
+    sites : tuple of two int
+        Distinct site indices (checked against the network's size when the network is built).
+    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4)
+        The unitary (qubit order: :mod:`circuitheat.network.gates`).
+    """
+
+    sites: tuple[int, int]
+    gate: object = field(repr=False)
+    matrix: NDArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sites, Sequence) or isinstance(self.sites, str) or len(self.sites) != 2:
+            raise ValueError(f"sites must be a pair of site indices (i, j), got {self.sites!r}")
+        i, j = (_check_site("sites", s) for s in self.sites)
+        if i == j:
+            raise ValueError(f"sites must be two distinct sites, got {self.sites!r}")
+        object.__setattr__(self, "sites", (i, j))
+        object.__setattr__(self, "matrix", gate_matrix(self.gate, "gate"))
+
+    @property
+    def qiskit_gate(self):
+        """The gate as a Qiskit ``Gate`` whose qubit 0 goes on ``sites[0]``."""
+        return qiskit_gate(self.gate, self.matrix)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Interaction) and self.sites == other.sites and np.array_equal(self.matrix, other.matrix)
+
+    def __hash__(self) -> int:
+        return hash((self.sites, self.matrix.tobytes()))
+
+
+@dataclass(frozen=True, eq=False)
+class Collision:
+    """A collision of system ``site`` with a fresh ancilla of reservoir ``reservoir``.
+
+    The gate's first slot acts on the system site, the second on the ancilla.
+
+    Parameters
+    ----------
+    reservoir : str
+        Name of a reservoir of the network.
+    site : int
+        System site index.
+    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4)
+    """
+
+    reservoir: str
+    site: int
+    gate: object = field(repr=False)
+    matrix: NDArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reservoir, str) or not self.reservoir:
+            raise TypeError(f"reservoir must be a non-empty reservoir name (str), got {self.reservoir!r}")
+        object.__setattr__(self, "site", _check_site("site", self.site))
+        object.__setattr__(self, "matrix", gate_matrix(self.gate, "gate"))
+
+    @property
+    def qiskit_gate(self):
+        """The gate as a Qiskit ``Gate`` whose qubit 0 goes on the system site, qubit 1 on the ancilla."""
+        return qiskit_gate(self.gate, self.matrix)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Collision)
+            and (self.reservoir, self.site) == (other.reservoir, other.site)
+            and np.array_equal(self.matrix, other.matrix)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.reservoir, self.site, self.matrix.tobytes()))
+
+
+def _check_omegas(omega: object, sites: int) -> tuple[float, ...]:
+    if isinstance(omega, numbers.Real) and not isinstance(omega, bool):
+        return (check_positive("omega", omega),) * sites
+    if isinstance(omega, np.ndarray | list | tuple):
+        values = list(np.asarray(omega).reshape(-1)) if isinstance(omega, np.ndarray) else list(omega)
+        if len(values) != sites:
+            raise ValueError(f"omega must be one value or one per site ({sites}), got {len(values)} values")
+        out = []
+        for k, v in enumerate(values):
+            if isinstance(v, np.generic):
+                v = v.item()
+            out.append(check_positive(f"omega[{k}]", v))
+        return tuple(out)
+    raise TypeError(f"omega must be a positive number or a sequence of {sites}, got {omega!r} of type {type(omega).__name__}")
+
+
+@dataclass(frozen=True, eq=False)
+class CollisionNetwork:
+    r"""N system qubits, named reservoirs, and the ordered step applied at every step n → n+1.
+
+    Parameters
+    ----------
+    sites : int
+        Number N >= 1 of system qubits, indexed 0..N−1.
+    omega : float or sequence of float
+        Level splittings :math:`\omega_i > 0` of :math:`H_i = (\omega_i/2)\sigma_z`: one
+        value for every site, or one per site.
+    reservoirs : mapping str -> Reservoir or Ancilla
+        Each reservoir's fresh-ancilla state: a :class:`~circuitheat.Reservoir` (Eq. 12) or
+        an :class:`Ancilla` (any 2×2 state, own :math:`\omega_r`).
+    step : sequence of Interaction and Collision
+        Applied in this order at every step. Each :class:`Collision` meets a fresh ancilla.
+
+    Notes
+    -----
+    Heat current of reservoir r in step k (Eqs. 10–11 generalised):
+    :math:`J_r(k) = \sum_{c\in r}\mathrm{Tr}[H_r(\tilde\eta_c - \eta_r)]`, the energy change of
+    that step's ancillas of r; positive means energy flows into r. Work per step:
+    :math:`W(k) = \Delta E_S(k) + \sum_r J_r(k)`; zero when every gate conserves the
+    local energies (e.g. partial swaps between resonant qubits).
+    """
+
+    sites: int
+    omega: float | tuple[float, ...]
+    reservoirs: Mapping[str, Reservoir | Ancilla]
+    step: tuple[Interaction | Collision, ...]
+
+    def __post_init__(self) -> None:
+        n = check_count("sites", self.sites)
+        if n > MAX_SITES:
+            raise ValueError(f"sites must be <= {MAX_SITES} (a state needs 16*4**sites bytes), got {n}")
+        object.__setattr__(self, "sites", n)
+        object.__setattr__(self, "omega", _check_omegas(self.omega, n))
+        if not isinstance(self.reservoirs, Mapping):
+            raise TypeError(f"reservoirs must be a mapping name -> Reservoir or Ancilla, got {type(self.reservoirs).__name__}")
+        reservoirs = {}
+        for name, anc in self.reservoirs.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"reservoirs keys must be non-empty names (str), got {name!r}")
+            if not isinstance(anc, Reservoir | Ancilla):
+                raise TypeError(
+                    f"reservoirs[{name!r}] must be a Reservoir or an Ancilla, got {anc!r} of type {type(anc).__name__}"
+                )
+            reservoirs[name] = anc
+        object.__setattr__(self, "reservoirs", MappingProxyType(reservoirs))
+        if isinstance(self.step, str | bytes) or not isinstance(self.step, Sequence):
+            raise TypeError(f"step must be a sequence of Interaction and Collision, got {type(self.step).__name__}")
+        step = tuple(self.step)
+        if not step:
+            raise ValueError("step must contain at least one Interaction or Collision, got an empty step")
+        for k, op in enumerate(step):
+            if isinstance(op, Interaction):
+                for s in op.sites:
+                    if not 0 <= s < n:
+                        raise ValueError(f"step[{k}] interaction site {s} out of range for sites={n} (0..{n - 1})")
+            elif isinstance(op, Collision):
+                if op.reservoir not in reservoirs:
+                    known = ", ".join(repr(r) for r in reservoirs) or "none"
+                    raise ValueError(f"step[{k}] collision names reservoir {op.reservoir!r}; reservoirs: {known}")
+                if not 0 <= op.site < n:
+                    raise ValueError(f"step[{k}] collision site {op.site} out of range for sites={n} (0..{n - 1})")
+            else:
+                raise TypeError(f"step[{k}] must be an Interaction or a Collision, got {op!r} of type {type(op).__name__}")
+        object.__setattr__(self, "step", step)
+
+    @property
+    def dim(self) -> int:
+        """Hilbert-space dimension :math:`2^N` of the system."""
+        return 2**self.sites
+
+    @property
+    def reservoir_names(self) -> tuple[str, ...]:
+        """Reservoir names in the order given."""
+        return tuple(self.reservoirs)
+
+    @property
+    def collisions(self) -> tuple[Collision, ...]:
+        """The step's collisions, in order."""
+        return tuple(op for op in self.step if isinstance(op, Collision))
+
+    def ancilla(self, name: str) -> Ancilla:
+        """Reservoir ``name``'s ancilla as an :class:`Ancilla` (state and :math:`\\omega_r`)."""
+        res = self.reservoirs[name]
+        return res if isinstance(res, Ancilla) else Ancilla(res.state, res.omega)
+
+    def hamiltonian(self) -> NDArray[np.float64]:
+        r"""Diagonal of :math:`H_S = \sum_i (\omega_i/2)\sigma_z^{(i)}` in the kron basis (length :math:`2^N`)."""
+        diag = np.zeros(1)
+        for w in self.omega:
+            diag = (diag[:, None] + 0.5 * w * np.array([1.0, -1.0])[None, :]).reshape(-1)
+        return diag
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, CollisionNetwork)
+            and (self.sites, self.omega, self.step) == (other.sites, other.omega, other.step)
+            and dict(self.reservoirs) == dict(other.reservoirs)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.sites, self.omega, self.step, tuple(self.reservoirs)))
+
+
+def check_network(network: object, name: str = "network") -> CollisionNetwork:
+    """Return ``network`` if it is a :class:`CollisionNetwork`, else raise ``TypeError`` naming ``name``."""
+    if not isinstance(network, CollisionNetwork):
+        raise TypeError(f"{name} must be a CollisionNetwork, got {network!r} of type {type(network).__name__}")
+    return network

@@ -14,8 +14,7 @@ from ..resources import check_memory
 from ..states import system_initial_state
 from ..trajectory import Trajectory
 from ..validation import check_count
-from . import direct as _direct  # noqa: F401  (registers "direct", first)
-from . import aer as _aer  # noqa: F401  (registers "aer")  # isort: skip
+from . import aer as _aer  # noqa: F401  (registers "aer", after "direct": aer.py imports .direct first)
 from .base import ENGINES, Engine, EngineRun, get_engine, register_engine
 
 __all__ = ["ENGINES", "Engine", "EngineRun", "check_system", "get_engine", "register_engine", "simulate"]

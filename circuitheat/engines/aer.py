@@ -52,6 +52,7 @@ from ..model import CollisionModel, check_model
 from ..network.step import step_map
 from ..states import system_hamiltonian
 from ..validation import check_choice, check_count
+from . import direct as _direct  # noqa: F401  ("direct" is registered first, the default engine)
 from .base import EngineRun, register_engine
 
 __all__ = [

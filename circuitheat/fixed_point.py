@@ -21,6 +21,7 @@ decided from the map itself, never from a model parameter:
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import scipy.linalg
@@ -75,7 +76,9 @@ def fixed_point(superoperator: NDArray) -> NDArray:
     d2 = a.shape[-1]
     d = math.isqrt(d2)
     if a.ndim == 2:
-        lu, piv = scipy.linalg.lu_factor(a, check_finite=False)
+        with warnings.catch_warnings():  # an exactly singular matrix is reported below, by rcond
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+            lu, piv = scipy.linalg.lu_factor(a, check_finite=False)
         gecon = scipy.linalg.get_lapack_funcs("gecon", (lu,))
         rcond, _ = gecon(lu, np.linalg.norm(a, 1), norm="1")
         if not rcond >= RCOND_TOLERANCE:

@@ -52,6 +52,7 @@ __all__ = [
     "apply_step",
     "collision_observable",
     "compile_step",
+    "kraus_operators",
     "site_channel",
     "step_map",
 ]
@@ -62,6 +63,7 @@ __all__ = [
 DENSE_MAX_SITES = 6
 
 _H_UNIT = np.diag([0.5, -0.5])  # (1/2) sigma_z: |0> excited
+_SWAP4 = np.eye(4)[[0, 2, 1, 3]]
 
 #: Key of the work functional in :func:`apply_step`'s energies (not a valid reservoir name clash:
 #: reservoir names are user strings, so the key is reserved and rejected as a reservoir name).
@@ -73,12 +75,16 @@ class LocalUnitary:
     r"""A compiled :class:`Interaction`: ``tensor[a, b, a', b', c, d, c', d'] = U[ab, cd] conj(U[a'b', c'd'])``.
 
     ``work`` (4×4) is :math:`U^\dagger(H_i+H_j)U - (H_i+H_j)`: the work the gate does on a
-    two-site state :math:`\rho_{ij}` is :math:`\mathrm{Tr}[\rho_{ij}\,w]`.
+    two-site state :math:`\rho_{ij}` is :math:`\mathrm{Tr}[\rho_{ij}\,w]`; the engines evaluate it as
+    the change of :math:`\mathrm{Tr}[\rho(H_i+H_j)]` across the gate, with ``levels`` the diagonal of
+    :math:`H_i+H_j` over the full kron basis (:math:`O(2^N)` per evaluation). ``matrix`` is U.
     """
 
     sites: tuple[int, int]
     tensor: NDArray
     work: NDArray
+    matrix: NDArray
+    levels: NDArray
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class LocalChannel:
     observable: NDArray
     energy_before: float
     work: NDArray
+    kraus: NDArray
 
 
 def site_channel(unitary: NDArray, eta: NDArray) -> NDArray[np.complex128]:
@@ -122,6 +129,23 @@ def collision_observable(unitary: NDArray, eta: NDArray, ancilla_hamiltonian: ND
     return np.einsum("acbe,ec->ab", o, eta)
 
 
+#: Kraus weights below this fraction of the largest are dropped (the Choi matrix's rounding).
+_KRAUS_CUTOFF = 1e-15
+
+
+def kraus_operators(tensor: NDArray) -> NDArray[np.complex128]:
+    r"""Kraus operators (k, 2, 2) of a site channel tensor ``C[a, a', b, b']``.
+
+    The Choi matrix :math:`\Lambda_{(ab),(a'b')} = C_{aa'bb'}` is positive for a CP map; with
+    :math:`\Lambda = \sum_k\lambda_k v_kv_k^\dagger`, :math:`K_k = \sqrt{\lambda_k}\,v_k` (as 2×2) gives
+    :math:`\mathcal E[\sigma] = \sum_k K_k\sigma K_k^\dagger`.
+    """
+    choi = np.asarray(tensor).transpose(0, 2, 1, 3).reshape(4, 4)
+    vals, vecs = np.linalg.eigh(0.5 * (choi + choi.conj().T))
+    keep = vals > _KRAUS_CUTOFF * max(vals.max(), 1e-300)
+    return (np.sqrt(vals[keep]) * vecs[:, keep]).T.reshape(-1, 2, 2)
+
+
 def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel, ...]:
     """Compile ``network.step`` into local operations (done once per network)."""
     ops: list[LocalUnitary | LocalChannel] = []
@@ -133,7 +157,8 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
             i, j = op.sites
             h_pair = np.kron(network.omega[i] * _H_UNIT, eye) + np.kron(eye, network.omega[j] * _H_UNIT)
             work = u.conj().T @ h_pair @ u - h_pair
-            ops.append(LocalUnitary(op.sites, np.einsum("abcd,efgh->abefcdgh", u4, u4.conj()), work))
+            levels = _local_levels(network.sites, {i: network.omega[i], j: network.omega[j]})
+            ops.append(LocalUnitary(op.sites, np.einsum("abcd,efgh->abefcdgh", u4, u4.conj()), work, u, levels))
         else:
             assert isinstance(op, Collision)
             anc = network.ancilla(op.reservoir)
@@ -141,30 +166,19 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
             h_anc = np.kron(eye, anc.omega * _H_UNIT)
             g = collision_observable(op.matrix, anc.state, h_anc)
             total = collision_observable(op.matrix, anc.state, np.kron(h_site, eye) + h_anc)
+            tensor = site_channel(op.matrix, anc.state)
             ops.append(
                 LocalChannel(
                     reservoir=op.reservoir,
                     site=op.site,
-                    tensor=site_channel(op.matrix, anc.state),
+                    tensor=tensor,
+                    kraus=kraus_operators(tensor),
                     observable=g,
                     energy_before=anc.energy,
                     work=total - h_site - anc.energy * eye,
                 )
             )
     return tuple(ops)
-
-
-_LETTERS = "abcdefghijklmnopqrstuvwABCDEFGHIJKLMNOPQRSTUVW"
-
-
-def _reduced(t: NDArray, n: int, keep: tuple[int, ...]) -> NDArray:
-    """Reduced states (B, 2**k, 2**k) of the sites ``keep`` (in that order) from the tensor t (B, 2, ..., 2)."""
-    rows = list(_LETTERS[:n])
-    cols = [_LETTERS[n + k] if k in keep else rows[k] for k in range(n)]
-    out = "X" + "".join(rows[k] for k in keep) + "".join(cols[k] for k in keep)
-    red = np.einsum("X" + "".join(rows) + "".join(cols) + "->" + out, t)
-    k = 2 ** len(keep)
-    return red.reshape(t.shape[0], k, k)
 
 
 def apply_step(
@@ -198,27 +212,73 @@ def apply_step(
         the work :math:`\sum_{ops}\mathrm{Tr}[\rho_{op}\,w_{op}]` the step's gates do.
     """
     n = sites
-    batch = rho.shape[0]
-    t = rho.reshape((batch,) + (2,) * (2 * n))
+    batch, d = rho.shape[0], 2**sites
     energy = {name: np.zeros(batch, dtype=complex) for name in names}
     work = np.zeros(batch, dtype=complex)
     for op in ops:
         if isinstance(op, LocalUnitary):
-            i, j = op.sites
             if with_work:
-                work += np.einsum("xba,ab->x", _reduced(t, n, (i, j)), op.work)
-            axes = [1 + i, 1 + j, 1 + n + i, 1 + n + j]
-            t = np.moveaxis(np.tensordot(op.tensor, t, axes=([4, 5, 6, 7], axes)), [0, 1, 2, 3, 4], [*axes, 0])
+                before = _diagonal_expectation(rho, op.levels)
+            rho = _apply_unitary(rho, op, n)
+            if with_work:
+                work += _diagonal_expectation(rho, op.levels) - before
         else:
-            sigma = _reduced(t, n, (op.site,))
+            left, right = 2**op.site, 2 ** (n - op.site - 1)
+            sigma = np.einsum("xabcaec->xbe", rho.reshape(batch, left, 2, right, left, 2, right))
             energy[op.reservoir] += np.einsum("xba,ab->x", sigma, op.observable)
             if with_work:
                 work += np.einsum("xba,ab->x", sigma, op.work)
-            axes = [1 + op.site, 1 + n + op.site]
-            t = np.moveaxis(np.tensordot(op.tensor, t, axes=([2, 3], axes)), [0, 1, 2], [*axes, 0])
+            rho = _apply_kraus(rho, op, n)
     if with_work:
         energy[WORK] = work
-    return np.ascontiguousarray(t).reshape(batch, 2**n, 2**n), energy
+    return rho.reshape(batch, d, d), energy
+
+
+def _local_levels(n: int, omegas: dict[int, float]) -> NDArray[np.float64]:
+    r"""Diagonal of :math:`\sum_{i} (\omega_i/2)\sigma_z^{(i)}` over the sites in ``omegas`` (length 2**N, kron basis)."""
+    levels = np.zeros((2,) * n)
+    for i, w in omegas.items():
+        levels = levels + 0.5 * w * np.array([1.0, -1.0]).reshape([2 if k == i else 1 for k in range(n)])
+    return levels.reshape(-1)
+
+
+def _diagonal_expectation(rho: NDArray, levels: NDArray) -> NDArray:
+    r""":math:`\mathrm{Tr}[\rho H]` for a diagonal H given by ``levels`` (batched; linear, complex for any matrix)."""
+    return np.einsum("xii,i->x", rho, levels)
+
+
+def _apply_unitary(rho: NDArray, op: LocalUnitary, n: int) -> NDArray:
+    r""":math:`\rho\mapsto U\rho U^\dagger` on sites (i, j): strided matrix products for neighbours, else a contraction."""
+    batch, d = rho.shape[0], 2**n
+    i, j = op.sites
+    u = op.matrix
+    if abs(i - j) == 1:
+        if j < i:  # the same gate with its slots exchanged, on (j, i)
+            u = _SWAP4 @ u @ _SWAP4
+            i = j
+        left, right = 2**i, 2 ** (n - i - 2)
+        half = np.matmul(u, rho.reshape(batch * left, 4, right * d))
+        return np.matmul(u.conj(), half.reshape(batch * d * left, 4, right)).reshape(batch, d, d)
+    t = rho.reshape((batch,) + (2,) * (2 * n))
+    axes = [1 + i, 1 + j, 1 + n + i, 1 + n + j]
+    t = np.moveaxis(np.tensordot(op.tensor, t, axes=([4, 5, 6, 7], axes)), [0, 1, 2, 3, 4], [*axes, 0])
+    return np.ascontiguousarray(t).reshape(batch, d, d)
+
+
+def _apply_kraus(rho: NDArray, op: LocalChannel, n: int) -> NDArray:
+    r""":math:`\rho\mapsto\sum_k K_k\rho K_k^\dagger` on one site, by strided matrix products."""
+    batch, d = rho.shape[0], 2**n
+    left, right = 2**op.site, 2 ** (n - op.site - 1)
+    rows = rho.reshape(batch * left, 2, right * d)
+    out = None
+    for k in op.kraus:
+        half = np.matmul(k, rows).reshape(batch * d * left, 2, right)
+        term = np.matmul(k.conj(), half)
+        if out is None:
+            out = term
+        else:
+            out += term
+    return out.reshape(batch, d, d)
 
 
 class StepMap:

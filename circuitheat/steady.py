@@ -24,6 +24,7 @@ from .fixed_point import KRYLOV_RESIDUAL, _bordered, fixed_point, fixed_point_kr
 from .model import CollisionModel
 from .network.reachability import check_reachable
 from .states import ancilla_state, ancilla_state_derivative
+from .threads import single_blas_thread
 from .validation import check_angle, check_array, check_choice, check_coherence, check_positive, check_positive_temperature
 
 __all__ = [
@@ -113,6 +114,7 @@ class SteadyState:
 STEADY_METHODS = ("dense", "krylov")
 
 
+@single_blas_thread
 def steady_state(model, *, method: str | None = None, residual: float = KRYLOV_RESIDUAL) -> SteadyState:
     """Steady state of a model or network: the unique fixed point of its step map.
 
@@ -206,6 +208,7 @@ def _channel(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omeg
     return Channel(gamma, delta, eta_hot, eta_cold, omega)
 
 
+@single_blas_thread
 def steady_heat_current(
     gamma: ArrayLike,
     delta: ArrayLike,
@@ -258,6 +261,7 @@ def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot
     return (channel.heat_currents(rho)[0],)
 
 
+@single_blas_thread
 def linear_response(
     gamma: ArrayLike,
     delta: ArrayLike,
@@ -352,6 +356,7 @@ def _max_over_phase(gamma, delta, t_hot, t_cold, coherence) -> tuple[float, floa
     return best, float(res.x if -res.fun >= values[k] else grid[k]) % (2 * np.pi)
 
 
+@single_blas_thread
 def critical_coherence(gamma: float, delta: float, t_hot: float, t_cold: float, omega: float = 1.0) -> float:
     r"""Smallest p for which some phase difference makes :math:`J_h^{steady} > 0` (Sec. III).
 

@@ -12,6 +12,7 @@ from ..model import CollisionModel
 from ..network.spec import CollisionNetwork
 from ..resources import check_memory
 from ..states import system_initial_state
+from ..threads import single_blas_thread
 from ..trajectory import Trajectory
 from ..validation import check_count
 from . import aer as _aer  # noqa: F401  (registers "aer", after "direct": aer.py imports .direct first)
@@ -27,6 +28,7 @@ def check_system(system: object, name: str = "model") -> CollisionModel | Collis
     return system
 
 
+@single_blas_thread
 def simulate(
     model: CollisionModel | CollisionNetwork,
     n_collisions: int,

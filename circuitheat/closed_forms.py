@@ -1,7 +1,7 @@
 r"""Closed forms printed in the paper: Eqs. (14), (15), (33), (B1), (B2).
 
 All are written in numerically stable form (logistic and hyperbolic functions of
-:math:`\beta\omega`, never a raw :math:`e^{1/T}`), valid from T = 1e-3 to T = inf.
+:math:`\beta\omega`, never a raw :math:`e^{1/T}`), valid from the smallest positive double to T = inf.
 They are independent of the engines and serve as references for them.
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
+from scipy.special import expit, log_expit
 
+from .states import beta_omega
 from .validation import check_angle, check_array, check_coherence, check_positive, check_positive_temperature
 
 __all__ = [
@@ -22,10 +23,9 @@ __all__ = [
 ]
 
 
-def _beta(t: ArrayLike) -> NDArray:
-    t = np.asarray(t, dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.where(np.isinf(t), 0.0, 1.0 / np.where(np.isinf(t), 1.0, t))
+def _half_sech2(x: NDArray) -> NDArray:
+    r""":math:`\tfrac14\mathrm{sech}^2(x/2) = \sigma(x)\sigma(-x)`, formed without overflow for any x >= 0."""
+    return np.exp(log_expit(x) + log_expit(-x))
 
 
 def steady_heat_current_full_swap(
@@ -55,9 +55,10 @@ def steady_heat_current_full_swap(
     p = check_array("coherence", coherence, check_coherence)
     phase_difference = check_array("phase_difference", phase_difference, check_angle)
     w = check_array("omega", omega, check_positive)
-    bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
+    bh, bc = beta_omega(t_hot, w), beta_omega(t_cold, w)
     j_beta = np.sin(d) ** 2 * (expit(bh) - expit(bc))
-    j_coh = -(p**2) * np.sin(2 * d) * np.sin(phase_difference) / (4 * np.cosh(bh / 2) * np.cosh(bc / 2))
+    # 1/(4 cosh(bh/2) cosh(bc/2)) = sqrt(sigma(bh) sigma(-bh) sigma(bc) sigma(-bc)): no overflow at T -> 0
+    j_coh = -(p**2) * np.sin(2 * d) * np.sin(phase_difference) * np.sqrt(_half_sech2(bh) * _half_sech2(bc))
     return w * (j_beta + j_coh)
 
 
@@ -80,27 +81,43 @@ def critical_coherence_full_swap(
     )
     phase_difference = check_array("phase_difference", phase_difference, check_angle)
     w = check_array("omega", omega, check_positive)
-    bh, bc = _beta(t_hot) * w, _beta(t_cold) * w
-    radicand = np.tan(delta) * np.sinh((bh - bc) / 2) / np.sin(phase_difference)
-    with np.errstate(invalid="ignore"):
+    # (beta_h - beta_c) omega / 2 is formed without the cap of beta_omega (only the difference
+    # matters); where 1/T overflows it is +-inf with the sign of T_c - T_h. sinh then overflows to
+    # inf (p_c = inf: no admissible p) where |beta_h - beta_c| omega > ~1420; sin(phi_h - phi_c) = 0
+    # gives +-inf (no reversal) or NaN (T_h = T_c: no current to reverse).
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        half = 0.5 * w * (1.0 / t_hot - 1.0 / t_cold)
+        half = np.where(np.isnan(half), np.sign(t_cold - t_hot) * np.inf, half)
+        radicand = np.tan(delta) * np.sinh(half) / np.sin(phase_difference)
         return np.where(radicand >= 0, np.sqrt(np.abs(radicand)), np.nan)
 
 
 def linear_response_full_swap(
-    delta: ArrayLike, temperature: ArrayLike, coherence: ArrayLike = 0.0, phase_difference: ArrayLike = 0.0
+    delta: ArrayLike,
+    temperature: ArrayLike,
+    coherence: ArrayLike = 0.0,
+    phase_difference: ArrayLike = 0.0,
+    omega: ArrayLike = 1.0,
 ) -> tuple[NDArray, NDArray]:
-    r""":math:`(\lambda_1, c_1)` of Eq. (33), the first-order expansion of Eq. (14) (:math:`\omega=1`).
+    r""":math:`(\lambda_1, c_1)` of Eq. (33), the first-order expansion of Eq. (14) in :math:`\Delta T`.
 
     .. math:: \lambda_1 = \frac{\sin^2\delta}{4T^2}\,\mathrm{sech}^2\frac{1}{2T},\qquad
               c_1 = -\frac{p^2}{4}\,\mathrm{sech}^2\frac{1}{2T}\,\sin 2\delta\,\sin(\phi_h-\phi_c)
+
+    as printed for :math:`\omega = 1`; for other :math:`\omega`, :math:`T \to T/\omega` and
+    :math:`c_1 \to \omega c_1` (currents scale as :math:`J(\omega, T) = \omega J(1, T/\omega)`).
+    :math:`\tfrac14\mathrm{sech}^2(x/2)` is evaluated as :math:`\sigma(x)\sigma(-x)`
+    (logistic :math:`\sigma`), so T down to the smallest double neither overflows nor warns.
     """
     delta = check_array("delta", delta, check_angle)
     t = check_array("temperature", temperature, check_positive_temperature)
     coherence = check_array("coherence", coherence, check_coherence)
     phase_difference = check_array("phase_difference", phase_difference, check_angle)
-    sech2 = 1.0 / np.cosh(0.5 * _beta(t)) ** 2
-    lam = np.where(np.isinf(t), 0.0, np.sin(delta) ** 2 * sech2 * _beta(t) ** 2 / 4)
-    c = -0.25 * np.asarray(coherence) ** 2 * sech2 * np.sin(2 * np.asarray(delta)) * np.sin(phase_difference)
+    w = check_array("omega", omega, check_positive)
+    x = beta_omega(t, w)  # omega / T, capped where every term below underflows to 0
+    quarter_sech2 = _half_sech2(x)
+    lam = np.sin(delta) ** 2 * quarter_sech2 * x**2
+    c = -(coherence**2) * quarter_sech2 * np.sin(2 * delta) * np.sin(phase_difference) * w
     return lam, c
 
 
@@ -122,15 +139,14 @@ def conductance_thermal(gamma: ArrayLike, delta: ArrayLike, temperature: ArrayLi
     depends on T only through :math:`T/\omega`.
     """
     g, d = check_array("gamma", gamma, check_angle), check_array("delta", delta, check_angle)
-    t = check_array("temperature", temperature, check_positive_temperature) / check_array("omega", omega, check_positive)
-    u = np.exp(-_beta(t))
+    t = check_array("temperature", temperature, check_positive_temperature)
+    x = beta_omega(t, check_array("omega", omega, check_positive))
+    u = np.exp(-x)  # x <= BETA_OMEGA_MAX: u underflows to 0 (and so does kappa) instead of overflowing
     a = 11 + 4 * np.cos(2 * g) + np.cos(4 * g) - 16 * np.cos(g) ** 2 * np.cos(2 * d)
     k = 20 + 7 * np.cos(2 * g) + 4 * np.cos(4 * g) + np.cos(6 * g) - 32 * np.cos(g) ** 4 * np.cos(2 * d)
     num = (5 + np.cos(4 * g)) * u**2 + np.cos(2 * g) * (u + 2 * u**2 + u**3) + 3 * (u + u**3)
     den = (1 + u) ** 2 * (a * (1 + u**2) + k * u)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv_t2 = np.where(np.isinf(t), 0.0, 1.0 / np.where(np.isinf(t), 1.0, t) ** 2)
-    return 4 * np.sin(g) ** 2 * np.sin(d) ** 2 * num * inv_t2 / den
+    return 4 * np.sin(g) ** 2 * np.sin(d) ** 2 * num * x**2 / den
 
 
 def conductance_thermal_high_temperature(
@@ -145,5 +161,8 @@ def conductance_thermal_high_temperature(
     g, d = check_array("gamma", gamma, check_angle), check_array("delta", delta, check_angle)
     t = check_array("temperature", temperature, check_positive_temperature) / check_array("omega", omega, check_positive)
     num = (11 + 4 * np.cos(2 * g) + np.cos(4 * g)) * np.sin(g) ** 2 * np.sin(d) ** 2
-    den = 2 * (3 + np.cos(2 * g)) * (7 + np.cos(4 * g) - 8 * np.cos(g) ** 2 * np.cos(2 * d)) * t**2
-    return num / den
+    den = 2 * (3 + np.cos(2 * g)) * (7 + np.cos(4 * g) - 8 * np.cos(g) ** 2 * np.cos(2 * d))
+    # (num/den)/t^2 in the log domain of t: the limit diverges as T -> 0 and is inf (not a warning)
+    # where (T/omega)^2 underflows; the approximation only holds for T >> omega anyway.
+    with np.errstate(over="ignore", divide="ignore"):
+        return num / den / t / t

@@ -12,6 +12,8 @@ import math
 import operator
 import re
 
+from .validation import InputTypeError, InputValueError
+
 __all__ = ["MAX_RANGE_POINTS", "parse_number", "parse_range_or_list"]
 
 _CONSTANTS = {"pi": math.pi, "inf": math.inf, "e": math.e}
@@ -35,16 +37,16 @@ def _evaluate(node: ast.AST, text: str) -> float:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _evaluate(node.left, text), _evaluate(node.right, text)
         if isinstance(node.op, ast.Pow) and abs(right) > 64:
-            raise ValueError(f"exponent too large in {text!r}")
+            raise InputValueError(f"exponent too large in {text!r}")
         try:
             return float(_BINARY[type(node.op)](left, right))
         except ZeroDivisionError:
-            raise ValueError(f"division by zero in {text!r}") from None
+            raise InputValueError(f"division by zero in {text!r}") from None
         except OverflowError:
-            raise ValueError(f"overflow in {text!r}") from None
+            raise InputValueError(f"overflow in {text!r}") from None
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return float(_UNARY[type(node.op)](_evaluate(node.operand, text)))
-    raise ValueError(f"not a number or an expression of numbers and pi: {text!r}")
+    raise InputValueError(f"not a number or an expression of numbers and pi: {text!r}")
 
 
 def parse_number(text: str, name: str = "value") -> float:
@@ -56,18 +58,18 @@ def parse_number(text: str, name: str = "value") -> float:
         Naming ``name`` and the text, for anything that is not such an expression.
     """
     if not isinstance(text, str):
-        raise TypeError(f"{name} must be a string, got {type(text).__name__}")
+        raise InputTypeError(f"{name} must be a string, got {type(text).__name__}")
     stripped = text.strip().lower().replace("π", "pi")
     if not stripped or len(stripped) > _MAX_LENGTH:
-        raise ValueError(f"{name}: expected a number or an expression such as pi/32, got {text!r}")
+        raise InputValueError(f"{name}: expected a number or an expression such as pi/32, got {text!r}")
     try:
         tree = ast.parse(_IMPLICIT.sub("*", stripped), mode="eval")
         value = _evaluate(tree, text)
     except (SyntaxError, ValueError, RecursionError) as exc:
         detail = str(exc) if isinstance(exc, ValueError) else "invalid syntax"
-        raise ValueError(f"{name}: expected a number or an expression such as pi/32, got {text!r} ({detail})") from None
+        raise InputValueError(f"{name}: expected a number or an expression such as pi/32, got {text!r} ({detail})") from None
     if math.isnan(value):
-        raise ValueError(f"{name}: expression {text!r} is not a number")
+        raise InputValueError(f"{name}: expression {text!r} is not a number")
     return value
 
 
@@ -79,21 +81,21 @@ def parse_range_or_list(text: str, name: str = "value") -> list[float]:
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
-            raise ValueError(f"{name}: a range must be start:stop:count, got {text!r}")
+            raise InputValueError(f"{name}: a range must be start:stop:count, got {text!r}")
         start, stop = parse_number(parts[0], name), parse_number(parts[1], name)
         if not (math.isfinite(start) and math.isfinite(stop)):
-            raise ValueError(f"{name}: the start and stop of start:stop:count must be finite, got {text!r}")
+            raise InputValueError(f"{name}: the start and stop of start:stop:count must be finite, got {text!r}")
         try:
             count = int(parts[2])
         except ValueError:
-            raise ValueError(f"{name}: the count of start:stop:count must be an integer, got {parts[2]!r}") from None
+            raise InputValueError(f"{name}: the count of start:stop:count must be an integer, got {parts[2]!r}") from None
         if not 1 <= count <= MAX_RANGE_POINTS:
-            raise ValueError(f"{name}: the count of start:stop:count must be in [1, {MAX_RANGE_POINTS}], got {count}")
+            raise InputValueError(f"{name}: the count of start:stop:count must be in [1, {MAX_RANGE_POINTS}], got {count}")
         if count == 1:
             return [start]
         step = (stop - start) / (count - 1)
         return [start + k * step for k in range(count)]
     items = [item for item in text.split(",")]
     if any(not item.strip() for item in items):
-        raise ValueError(f"{name}: empty entry in list {text!r}")
+        raise InputValueError(f"{name}: empty entry in list {text!r}")
     return [parse_number(item, name) for item in items]

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .states import ancilla_state
-from .validation import check_angle, check_coherence, check_positive, check_positive_temperature
+from .validation import InputTypeError, InputValueError, check_angle, check_coherence, check_positive, check_positive_temperature
 
 __all__ = ["CollisionModel", "Reservoir", "check_model"]
 
@@ -101,9 +101,9 @@ class CollisionModel:
         for name in ("hot", "cold"):
             value = getattr(self, name)
             if not isinstance(value, Reservoir):
-                raise TypeError(f"{name} must be a Reservoir, got {value!r} of type {type(value).__name__}")
+                raise InputTypeError(f"{name} must be a Reservoir, got {value!r} of type {type(value).__name__}")
         if self.hot.omega != self.cold.omega:
-            raise ValueError(
+            raise InputValueError(
                 f"hot.omega and cold.omega must be equal (resonant collisions), got {self.hot.omega!r} and {self.cold.omega!r}"
             )
         object.__setattr__(self, "omega", self.hot.omega)
@@ -138,5 +138,5 @@ class CollisionModel:
 def check_model(model: object, name: str = "model") -> CollisionModel:
     """Return ``model`` if it is a :class:`CollisionModel`, else raise ``TypeError`` naming ``name``."""
     if not isinstance(model, CollisionModel):
-        raise TypeError(f"{name} must be a CollisionModel, got {model!r} of type {type(model).__name__}")
+        raise InputTypeError(f"{name} must be a CollisionModel, got {model!r} of type {type(model).__name__}")
     return model

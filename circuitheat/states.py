@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
+from scipy.special import expit, log_expit
+
+from .validation import InputTypeError, InputValueError
 
 __all__ = [
+    "BETA_OMEGA_MAX",
     "SYSTEM_LABELS",
     "ancilla_populations",
     "ancilla_state",
     "ancilla_state_derivative",
+    "beta_omega",
     "qubit_hamiltonian",
     "system_hamiltonian",
     "system_initial_state",
@@ -43,12 +47,21 @@ STATE_TOLERANCE = 1e-10
 _PAULI_Z = np.diag([1.0, -1.0])
 
 
-def _beta_omega(temperature: ArrayLike, omega: ArrayLike) -> NDArray[np.float64]:
-    r""":math:`\beta\omega = \omega/T`, with ``T = inf`` giving 0 (no warning)."""
+#: Largest :math:`\beta\omega = \omega/T` used in arithmetic. Beyond it every quantity of
+#: the model is :math:`e^{-\beta\omega}` times a polynomial in :math:`\beta\omega` (or the
+#: ground-state limit itself), and :math:`e^{-10^4}\cdot(10^4)^k` underflows to exactly 0 in
+#: double precision for any k <= 70, so capping here changes no result, while it keeps
+#: :math:`\omega/T` finite for T down to the smallest subnormal double (5e-324), where it
+#: would otherwise overflow.
+BETA_OMEGA_MAX = 1e4
+
+
+def beta_omega(temperature: ArrayLike, omega: ArrayLike) -> NDArray[np.float64]:
+    r""":math:`\beta\omega = \omega/T` capped at :data:`BETA_OMEGA_MAX`; ``T = inf`` gives 0 (no warning)."""
     t = np.asarray(temperature, dtype=float)
     w = np.asarray(omega, dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.where(np.isinf(t), 0.0, w / np.where(np.isinf(t), 1.0, t))
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.minimum(np.where(np.isinf(t), 0.0, w / np.where(np.isinf(t), 1.0, t)), BETA_OMEGA_MAX)
 
 
 def ancilla_populations(temperature: ArrayLike, omega: ArrayLike = 1.0) -> tuple[NDArray, NDArray]:
@@ -72,7 +85,7 @@ def ancilla_populations(temperature: ArrayLike, omega: ArrayLike = 1.0) -> tuple
     (excited, ground) : tuple of ndarray
         Populations of :math:`|0\rangle` and :math:`|1\rangle`, broadcast together.
     """
-    bw = _beta_omega(temperature, omega)
+    bw = beta_omega(temperature, omega)
     return expit(-bw), expit(bw)
 
 
@@ -134,20 +147,24 @@ def ancilla_state_derivative(
     at T = inf.
     """
     t = np.asarray(temperature, dtype=float)
-    x = _beta_omega(t, omega)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dx_dt = np.where(np.isinf(t), 0.0, -x / np.where(np.isinf(t), 1.0, t))
-    excited, ground = ancilla_populations(t, omega)
-    rho = ancilla_state(t, coherence, phase, omega)
-    d_exc = -excited * ground * dx_dt
-    # d/dx sqrt(e g) = sqrt(e g) * (-(1/2) tanh(x/2))
-    d_off_factor = -0.5 * np.tanh(x / 2) * dx_dt
-    d_exc, d_off_factor = np.broadcast_arrays(d_exc, d_off_factor)
-    drho = np.zeros(np.broadcast_shapes(rho.shape, d_exc.shape + (2, 2)), dtype=complex)
+    w = np.asarray(omega, dtype=float)
+    x = beta_omega(t, w)
+    # |dx/dT| = x/T = x^2/omega. The products rho_00 rho_11 x^2/omega and sqrt(rho_00 rho_11) x^2/omega
+    # are formed in log space, so T near the smallest double (x capped at BETA_OMEGA_MAX, where they
+    # underflow to 0) gives exactly 0 rather than 0 * inf.
+    with np.errstate(divide="ignore"):
+        log_pops = log_expit(-x) + log_expit(x)  # ln(rho_00 rho_11)
+        log_rate = 2 * np.log(x) - np.log(w)  # ln(x/T); -inf at T = inf
+    d_exc = np.exp(log_pops + log_rate)
+    d_off_abs = 0.5 * np.tanh(x / 2) * np.exp(0.5 * log_pops + log_rate)
+    p = np.asarray(coherence, dtype=float)
+    d_off = p * d_off_abs * np.exp(-1j * np.asarray(phase, dtype=float))
+    d_exc, d_off = np.broadcast_arrays(d_exc, d_off)
+    drho = np.zeros(d_exc.shape + (2, 2), dtype=complex)
     drho[..., 0, 0] = d_exc
     drho[..., 1, 1] = -d_exc
-    drho[..., 0, 1] = rho[..., 0, 1] * d_off_factor
-    drho[..., 1, 0] = rho[..., 1, 0] * d_off_factor
+    drho[..., 0, 1] = d_off
+    drho[..., 1, 0] = np.conj(d_off)
     return drho
 
 
@@ -174,22 +191,22 @@ def validate_density_matrix(rho: ArrayLike, name: str = "initial_state", dim: in
     """
     m = np.asarray(rho)
     if not np.issubdtype(m.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {m.dtype}")
+        raise InputTypeError(f"{name} must be numeric, got dtype {m.dtype}")
     m = m.astype(complex)
     if m.shape != (dim, dim):
-        raise ValueError(f"{name} must have shape ({dim}, {dim}), got {m.shape}")
+        raise InputValueError(f"{name} must have shape ({dim}, {dim}), got {m.shape}")
     if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} must be finite, got non-finite entries")
+        raise InputValueError(f"{name} must be finite, got non-finite entries")
     herm_err = float(np.max(np.abs(m - m.conj().T)))
     if herm_err > STATE_TOLERANCE:
-        raise ValueError(f"{name} must be Hermitian, got max |rho - rho^dagger| = {herm_err:.3g}")
+        raise InputValueError(f"{name} must be Hermitian, got max |rho - rho^dagger| = {herm_err:.3g}")
     tr = complex(np.trace(m))
     if abs(tr - 1) > STATE_TOLERANCE:
-        raise ValueError(f"{name} must have trace 1, got {tr.real:.12g}")
+        raise InputValueError(f"{name} must have trace 1, got {tr.real:.12g}")
     m = 0.5 * (m + m.conj().T)
     lowest = float(np.linalg.eigvalsh(m)[0])
     if lowest < -STATE_TOLERANCE:
-        raise ValueError(f"{name} must be positive semidefinite, got eigenvalue {lowest:.3g}")
+        raise InputValueError(f"{name} must be positive semidefinite, got eigenvalue {lowest:.3g}")
     return m
 
 
@@ -219,7 +236,7 @@ def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDAr
                 if sites == 2
                 else f"{sites} characters 0 (excited) or 1 (ground) such as {'1' * sites!r}"
             )
-            raise ValueError(
+            raise InputValueError(
                 f"unknown initial_state {initial_state!r}; valid labels: {valid}, a {dim}-vector or a {dim}x{dim} density matrix"
             )
         index = int(initial_state, 2)
@@ -229,10 +246,10 @@ def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDAr
     arr = np.asarray(initial_state)
     if arr.ndim == 1:
         if arr.shape != (dim,) or not np.issubdtype(arr.dtype, np.number):
-            raise ValueError(f"initial_state as a vector must have {dim} numeric entries, got shape {arr.shape}")
+            raise InputValueError(f"initial_state as a vector must have {dim} numeric entries, got shape {arr.shape}")
         psi = arr.astype(complex)
         norm = float(np.linalg.norm(psi))
         if not np.isfinite(norm) or abs(norm - 1) > STATE_TOLERANCE:
-            raise ValueError(f"initial_state vector must be normalised, got norm {norm:.12g}")
+            raise InputValueError(f"initial_state vector must be normalised, got norm {norm:.12g}")
         return np.outer(psi, psi.conj())
     return validate_density_matrix(arr, "initial_state", dim=dim)

@@ -341,13 +341,14 @@ _COHERENCE_GRID = 101
 _COHERENCE_XTOL = 1e-13
 
 
-def _max_over_phase(gamma, delta, t_hot, t_cold, coherence) -> tuple[float, float]:
+def _max_over_phase(gamma, delta, t_hot, t_cold, coherence, omega) -> tuple[float, float]:
+    r""":math:`\max_{\Delta\phi} J_h^{steady}` at one p and the maximising :math:`\Delta\phi` (rad)."""
     grid = np.linspace(0, 2 * np.pi, _PHASE_GRID, endpoint=False)
-    values = steady_heat_current(gamma, delta, t_hot, t_cold, coherence, grid, 0.0)
+    values = steady_heat_current(gamma, delta, t_hot, t_cold, coherence, grid, 0.0, omega)
     k = int(np.argmax(values))
     step = grid[1] - grid[0]
     res = minimize_scalar(
-        lambda phi: -float(steady_heat_current(gamma, delta, t_hot, t_cold, coherence, phi, 0.0)),
+        lambda phi: -float(steady_heat_current(gamma, delta, t_hot, t_cold, coherence, phi, 0.0, omega)),
         bounds=(grid[k] - step, grid[k] + step),
         method="bounded",
         options={"xatol": 1e-12},
@@ -362,9 +363,23 @@ def critical_coherence(gamma: float, delta: float, t_hot: float, t_cold: float, 
 
     For the full swap this is the minimum over :math:`\phi_h-\phi_c` of Eq. (15); for a
     partial swap there is no closed form and the paper reports :math:`p_c \approx 0.155`
-    at :math:`\gamma=\pi/32, \delta=\pi/4, T_h=2, T_c=1`. Computed as the first root of
-    :math:`f(p) = \max_{\Delta\phi} J_h^{steady}(p, \Delta\phi)`: a grid in p brackets
-    the first sign change, Brent's method refines it to :data:`_COHERENCE_XTOL`.
+    at :math:`\gamma=\pi/32, \delta=\pi/4, T_h=2, T_c=1, \omega=1`. Computed as the first
+    root of :math:`f(p) = \max_{\Delta\phi} J_h^{steady}(p, \Delta\phi)`: a grid in p
+    brackets the first sign change, Brent's method refines it to :data:`_COHERENCE_XTOL`.
+
+    Every argument enters the same way as in :func:`steady_heat_current`; since the
+    currents obey :math:`J(\omega, T) = \omega\,J(1, T/\omega)` (the state of Eq. 12
+    depends on T only through :math:`\beta\omega`), :math:`p_c(\omega, T_h, T_c) =
+    p_c(1, T_h/\omega, T_c/\omega)`.
+
+    Parameters
+    ----------
+    gamma, delta : float
+        Interaction strengths (rad), Eqs. (3), (5).
+    t_hot, t_cold : float
+        Effective temperatures (energy units, > 0, ``inf`` allowed).
+    omega : float
+        Level splitting :math:`\omega` > 0 (energy units).
 
     Returns
     -------
@@ -375,9 +390,11 @@ def critical_coherence(gamma: float, delta: float, t_hot: float, t_cold: float, 
     gamma, delta = check_angle("gamma", gamma), check_angle("delta", delta)
     t_hot = check_positive_temperature("t_hot", t_hot)
     t_cold = check_positive_temperature("t_cold", t_cold)
+    omega = check_positive("omega", omega)
+    _check_unique(gamma)
 
     def f(p: float) -> float:
-        return _max_over_phase(gamma, delta, t_hot, t_cold, p)[0]
+        return _max_over_phase(gamma, delta, t_hot, t_cold, p, omega)[0]
 
     ps = np.linspace(0.0, 1.0, _COHERENCE_GRID)
     # One batched call for the bracketing grid: (p, phase).

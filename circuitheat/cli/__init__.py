@@ -2,14 +2,32 @@
 
 Every module of this package that defines ``register(subparsers)`` adds a
 subcommand; the registered handler receives the parsed arguments and returns an exit
-status. Invalid input exits with status 2 and one line on stderr, never a traceback.
+status.
+
+Exit status and what reaches stderr:
+
+* 0 on success (a handler may return another status, e.g. ``reproduce`` returns 1
+  when a check fails).
+* 2 and one line, never a traceback, for the user's mistakes: a usage error, an
+  :class:`~circuitheat.validation.InputError` (every validation in circuitheat
+  raises one), any other ``ValueError`` raised on purpose by the package, and
+  ``OSError`` (a missing, unwritable or locked path).
+* 1 and the full traceback for anything else: a ``TypeError``, ``IndexError``, ... that
+  is not an :class:`~circuitheat.validation.InputError` is a bug in circuitheat, and
+  must not look like bad input.
+* 130 and one line on Ctrl-C (``KeyboardInterrupt``); a handler may add a hint by
+  raising ``KeyboardInterrupt("hint")``.
+* 141 (128 + SIGPIPE), silently, when stdout is closed early (``circuitheat run | head``),
+  as Unix tools do.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -89,10 +107,33 @@ def _one_line_warning(command: str):
     return show
 
 
+#: Exit status of a process whose output pipe was closed: 128 + SIGPIPE, as a Unix tool killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not report the broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file descriptor (e.g. captured by a test)
+        pass
+
+
+def _error(command: str, exc: BaseException) -> None:
+    sys.stderr.write(f"circuitheat {command}: error: {' '.join(str(exc).split())}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``circuitheat`` console script; returns the exit status."""
+    """Entry point of the ``circuitheat`` console script; returns the exit status (see the module docstring)."""
+    from ..validation import InputError
+
     as_console_script = argv is None
-    parser = build_parser()
+    try:  # Ctrl-C while the subcommands are imported
+        parser = build_parser()
+    except KeyboardInterrupt:
+        sys.stderr.write("circuitheat: interrupted\n")
+        return 130
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(_attach_negative_values(parser, argv))
     try:
@@ -100,16 +141,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             if as_console_script:  # called from Python (tests, notebooks): leave warnings to the caller
                 warnings.showwarning = _one_line_warning(args.command)
                 warnings.simplefilter("once")
-            return int(args.handler(args) or 0)
-    except (ValueError, TypeError, OSError, ImportError) as exc:
-        # OSError: missing or unwritable paths, an unreachable scheduler (TimeoutError), ...
-        sys.stderr.write(f"circuitheat {args.command}: error: {' '.join(str(exc).split())}\n")
+            status = int(args.handler(args) or 0)
+            if as_console_script:
+                sys.stdout.flush()  # a closed pipe shows up here, inside the handlers below
+            return status
+    except BrokenPipeError:  # the reader of our output went away (| head): stop quietly, like cat or grep
+        if as_console_script:
+            _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except InputError as exc:
+        _error(args.command, exc)
+        return 2
+    except (ValueError, OSError) as exc:
+        # ValueError: raised on purpose by the package for bad values not (yet) typed InputError.
+        # OSError: missing or unwritable paths, a held lock, an unreachable scheduler (TimeoutError), ...
+        _error(args.command, exc)
+        return 2
+    except ImportError as exc:  # an optional dependency is missing; the message says what to install
+        _error(args.command, exc)
         return 2
     except MemoryError:
         sys.stderr.write(f"circuitheat {args.command}: error: out of memory; reduce the size of the request\n")
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write(f"circuitheat {args.command}: interrupted\n")
+    except KeyboardInterrupt as exc:
+        hint = " ".join(str(exc).split())
+        sys.stderr.write(f"circuitheat {args.command}: interrupted{'; ' + hint if hint else ''}\n")
         return 130
 
 

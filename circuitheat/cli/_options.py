@@ -7,6 +7,7 @@ import math
 
 from ..expressions import parse_number
 from ..model import CollisionModel, Reservoir
+from ..validation import InputValueError
 
 __all__ = ["add_model_options", "angle", "count", "model_from_args", "real", "temperature"]
 
@@ -94,9 +95,9 @@ def model_from_args(args: argparse.Namespace) -> CollisionModel:
     try:
         hot = Reservoir(temperature=args.t_hot, coherence=p_hot, phase=phase_hot, omega=args.omega)
     except ValueError as exc:
-        raise ValueError(f"hot reservoir (--t-hot, --coherence/--coherence-hot, --phase-hot, --omega): {exc}") from None
+        raise InputValueError(f"hot reservoir (--t-hot, --coherence/--coherence-hot, --phase-hot, --omega): {exc}") from None
     try:
         cold = Reservoir(temperature=args.t_cold, coherence=p_cold, phase=args.phase_cold, omega=args.omega)
     except ValueError as exc:
-        raise ValueError(f"cold reservoir (--t-cold, --coherence/--coherence-cold, --phase-cold, --omega): {exc}") from None
+        raise InputValueError(f"cold reservoir (--t-cold, --coherence/--coherence-cold, --phase-cold, --omega): {exc}") from None
     return CollisionModel(gamma=args.gamma, delta=args.delta, hot=hot, cold=cold)

@@ -30,6 +30,7 @@ from ..thermo import (
     entropy_balance,
     steady_entropy_production,
 )
+from ..validation import InputValueError
 from ._options import add_model_options, count, model_from_args
 
 __all__ = ["register"]
@@ -200,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         if path is not None:
             check_can_write(path, args.force, option, FIGURE_SUFFIXES)
     if args.joint and args.n_collisions > JOINT_MAX_COLLISIONS:
-        raise ValueError(f"--joint needs -n <= {JOINT_MAX_COLLISIONS}, got {args.n_collisions}")
+        raise InputValueError(f"--joint needs -n <= {JOINT_MAX_COLLISIONS}, got {args.n_collisions}")
     balance = entropy_balance(
         model, args.n_collisions, engine=args.engine, initial_state=args.initial_state, joint=True if args.joint else None
     )
@@ -212,17 +213,21 @@ def _run(args: argparse.Namespace) -> int:
     elif Path(args.out).suffix.lower() == ".csv":
         with atomic_write(args.out) as handle:
             _write_csv(handle, balance)
+        print(f"wrote {args.out} (entropy balance, {args.n_collisions} collisions)")
     else:
         with atomic_write(args.out) as handle:
             _write_json(handle, balance, steady if args.steady else None)
+        print(f"wrote {args.out} (entropy balance, {args.n_collisions} collisions)")
     if args.plot is not None:
         from ..plotting.entropy import plot_entropy_balance
 
         _savefig(args.plot, lambda ax: plot_entropy_balance(balance, ax=ax))
+        print(f"wrote {args.plot} (entropy flows versus collision number)")
     if args.second_law is not None:
         from ..plotting.entropy import plot_second_law
         from ..thermo import second_law_scan
 
         scan = second_law_scan(model)
         _savefig(args.second_law, lambda ax: plot_second_law(scan, ax=ax, mark=model.phase_difference % (2 * math.pi)))
+        print(f"wrote {args.second_law} (steady entropy production versus phi_h - phi_c)")
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..expressions import parse_number
 from ..io import FIGURE_SUFFIXES, atomic_savefig, check_can_write
+from ..validation import InputValueError
 
 __all__ = ["parse_selection", "register"]
 
@@ -16,7 +17,7 @@ def parse_selection(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     name = name.strip().replace("-", "_")
     if not sep or not name:
-        raise ValueError(f"--select: expected NAME=VALUE, got {text!r}")
+        raise InputValueError(f"--select: expected NAME=VALUE, got {text!r}")
     return name, parse_number(value, f"--select {name}")
 
 

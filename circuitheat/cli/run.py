@@ -47,11 +47,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         check_can_write(args.plot, args.force, "--plot", FIGURE_SUFFIXES)
     traj = simulate(model, args.n_collisions, engine=args.engine, initial_state=args.initial_state)
+    # What was written is reported on stdout, or on stderr when stdout carries the CSV itself.
+    report = sys.stdout if args.out is not None else sys.stderr
     if args.out is None:
         _write_csv(sys.stdout, traj)
     else:
         with atomic_write(args.out) as handle:
             _write_csv(handle, traj)
+        print(f"wrote {args.out} ({args.n_collisions} collisions: J_h, J_c, system energy)", file=report)
     if args.plot is not None:
         import matplotlib
 
@@ -62,6 +65,9 @@ def _run(args: argparse.Namespace) -> int:
 
         fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
         plot_heat_currents(traj, ax=ax)
-        atomic_savefig(fig, args.plot, dpi=150)
-        plt.close(fig)
+        try:
+            atomic_savefig(fig, args.plot, dpi=150)
+        finally:
+            plt.close(fig)
+        print(f"wrote {args.plot} (J_h and J_c versus collision number)", file=report)
     return 0

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 import time
 
 from ..engines import ENGINES
 from ..expressions import parse_range_or_list
+from ..io import NETCDF_SUFFIXES, check_output_path
 from ..states import SYSTEM_LABELS
 from ..sweeps.grid import AXIS_NAMES
+from ..sweeps.storage import chunk_directory
+from ..validation import InputValueError
 from ._options import add_model_options, count, model_from_args
 
 __all__ = ["parse_axis", "register"]
@@ -32,9 +34,9 @@ def parse_axis(text: str) -> tuple[str, list[float]]:
     name, sep, spec = text.partition("=")
     name = name.strip().replace("-", "_")
     if not sep or not name or not spec.strip():
-        raise ValueError(f"--axis: expected NAME=start:stop:count or NAME=a,b,c, got {text!r}")
+        raise InputValueError(f"--axis: expected NAME=start:stop:count or NAME=a,b,c, got {text!r}")
     if name not in AXIS_NAMES:
-        raise ValueError(f"--axis: unknown axis {name!r}; valid: {', '.join(AXIS_NAMES)}")
+        raise InputValueError(f"--axis: unknown axis {name!r}; valid: {', '.join(AXIS_NAMES)}")
     return name, parse_range_or_list(spec, f"--axis {name}")
 
 
@@ -88,15 +90,15 @@ def register(subparsers) -> None:
 @contextlib.contextmanager
 def _executor(args: argparse.Namespace):
     if args.workers is not None:
-        from concurrent.futures import ProcessPoolExecutor
+        from ..sweeps.execution import process_pool
 
-        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        with process_pool(args.workers) as pool:  # Ctrl-C stops its workers at once
             yield pool
     elif args.scheduler is not None:
         try:
             from dask.distributed import Client
         except ImportError:
-            raise ValueError("--scheduler needs dask.distributed: pip install 'circuitheat[distributed]'") from None
+            raise InputValueError("--scheduler needs dask.distributed: pip install 'circuitheat[distributed]'") from None
         with Client(args.scheduler) as client:
             yield client.get_executor()
     else:
@@ -109,11 +111,12 @@ def _run(args: argparse.Namespace) -> int:
     names = [name for name, _ in args.axes]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ValueError(f"--axis {repeated[0]} given more than once")
+        raise InputValueError(f"--axis {repeated[0]} given more than once")
     base = model_from_args(args)
+    check_output_path(args.out, "--out", NETCDF_SUFFIXES)  # before any work, as every command does
     start = time.perf_counter()
-    with _executor(args) as executor:
-        try:
+    try:
+        with _executor(args) as executor:
             ds = sweep(
                 dict(args.axes),
                 base=base,
@@ -128,9 +131,10 @@ def _run(args: argparse.Namespace) -> int:
                 progress=not args.no_progress,
                 keep_chunks=args.keep_chunks,
             )
-        except KeyboardInterrupt:
-            sys.stderr.write("finished chunks are saved; run the same command again to resume\n")
-            raise
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"finished chunks are saved in {str(chunk_directory(args.out))!r}; run the same command again to resume"
+        ) from None
     elapsed = time.perf_counter() - start
     dims = ", ".join(f"{d}: {n}" for d, n in ds.sizes.items())
     j = ds["heat_hot"]

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from ..model import CollisionModel, Reservoir
 from ..thermo import EntropyBalance, second_law_scan
+from ..validation import InputTypeError
 from .labels import format_angle
 
 __all__ = ["plot_entropy_balance", "plot_second_law"]
@@ -70,7 +71,7 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
     matplotlib Axes
     """
     if not isinstance(balance, EntropyBalance):
-        raise TypeError(f"balance must be an EntropyBalance, got {type(balance).__name__}")
+        raise InputTypeError(f"balance must be an EntropyBalance, got {type(balance).__name__}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
     n = balance.collisions
@@ -140,7 +141,7 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     if isinstance(data, CollisionModel):
         data = second_law_scan(data)
     if not hasattr(data, "data_vars") or "production" not in data or "clausius" not in data:
-        raise TypeError(f"data must be a second_law_scan Dataset, a CollisionModel or None, got {type(data).__name__}")
+        raise InputTypeError(f"data must be a second_law_scan Dataset, a CollisionModel or None, got {type(data).__name__}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
     x = np.asarray(data["phase_difference"]) / np.pi

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..validation import InputValueError
+
 __all__ = ["ANGLE_DENOMINATOR", "format_angle"]
 
 #: Largest denominator q for which an angle is written as a multiple (p/q) of pi. The
@@ -40,10 +42,10 @@ def format_angle(angle: float, style: str = "unicode") -> str:
     '\\pi/32'
     """
     if style not in ("unicode", "tex"):
-        raise ValueError(f"style must be one of 'unicode', 'tex', got {style!r}")
+        raise InputValueError(f"style must be one of 'unicode', 'tex', got {style!r}")
     angle = float(angle)
     if not math.isfinite(angle):
-        raise ValueError(f"angle must be finite, got {angle!r}")
+        raise InputValueError(f"angle must be finite, got {angle!r}")
     pi = r"\pi" if style == "tex" else "π"
     minus = "-" if style == "tex" else "−"
     ratio = Fraction(angle / math.pi).limit_denominator(ANGLE_DENOMINATOR)

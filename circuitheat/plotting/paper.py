@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
+from ..validation import InputValueError
 from .labels import format_angle
 
 __all__ = [
@@ -238,7 +239,7 @@ def plot_fig5_panel(surface: xr.DataArray, ax: Axes | None = None, *, kind: str 
         paper's 3-D surface.
     """
     if kind not in ("map", "surface"):
-        raise ValueError(f"kind must be one of 'map', 'surface', got {kind!r}")
+        raise InputValueError(f"kind must be one of 'map', 'surface', got {kind!r}")
     t = surface.temperature.values
     dt = surface.temperature_difference.values
     j = surface.transpose("temperature_difference", "temperature").values

@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 
 from ..sweeps.grid import AXES
+from ..validation import InputValueError
 
 __all__ = ["KINDS", "MAX_LINES", "plot_sweep", "select"]
 
@@ -93,7 +94,9 @@ def select(ds: xr.Dataset | xr.DataArray, selection: Mapping[str, float] | None 
     selection = dict(selection or {})
     for dim in selection:
         if dim not in ds.dims:
-            raise ValueError(f"cannot select {dim!r}: not a dimension of the sweep (dimensions: {', '.join(map(str, ds.dims))})")
+            raise InputValueError(
+                f"cannot select {dim!r}: not a dimension of the sweep (dimensions: {', '.join(map(str, ds.dims))})"
+            )
     return ds.sel(selection, method="nearest") if selection else ds
 
 
@@ -130,15 +133,15 @@ def plot_sweep(
     matplotlib.axes.Axes
     """
     if variable not in ds.data_vars:
-        raise ValueError(f"unknown variable {variable!r}; valid: {', '.join(map(str, ds.data_vars))}")
+        raise InputValueError(f"unknown variable {variable!r}; valid: {', '.join(map(str, ds.data_vars))}")
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; valid: {', '.join(repr(k) for k in KINDS)}")
+        raise InputValueError(f"unknown kind {kind!r}; valid: {', '.join(repr(k) for k in KINDS)}")
     da = select(ds[variable], selection)
     fixed = {d: float(da[d]) for d in (selection or {}) if d in da.coords}
     da = da.squeeze(drop=False)
     dims = [str(d) for d in da.dims]
     if not 1 <= len(dims) <= 2:
-        raise ValueError(
+        raise InputValueError(
             f"{variable} has {len(dims)} dimensions after selection ({', '.join(dims) or 'none'}); "
             "select values of all but one or two (selection={...}, CLI --select NAME=VALUE)"
         )
@@ -146,7 +149,7 @@ def plot_sweep(
         _, ax = plt.subplots(layout="constrained")
     ylabel = _LABELS.get(variable, variable)
     if len(dims) == 2 and kind == "line" and min(da.sizes[d] for d in dims) > 4 * MAX_LINES:
-        raise ValueError(f"kind='line' with {min(da.sizes[d] for d in dims)} lines; use kind='map'")
+        raise InputValueError(f"kind='line' with {min(da.sizes[d] for d in dims)} lines; use kind='map'")
     if len(dims) == 1 or kind == "line" or (kind == "auto" and min(da.sizes[d] for d in dims) <= MAX_LINES):
         if len(dims) == 1:
             x, xlabel = _coord(da, dims[0])

@@ -25,7 +25,7 @@ from ..model import CollisionModel, Reservoir
 from ..paper import FIG2, FIG3_AXIS_LIMITS
 from ..plotting.labels import format_angle
 from ..steady import conductance, steady_heat_current, steady_state
-from ..validation import check_count
+from ..validation import InputValueError, check_count
 
 __all__ = [
     "FIG2_CASES",
@@ -201,7 +201,7 @@ def fig4_temperatures(n_points: int = 600, t_min: float = 0.05, t_max: float = 3
     """Temperature grid of Fig. 4 (the paper's axis is 0 <= T <= 3; T = 0 itself is excluded)."""
     n = check_count("n_points", n_points, minimum=2)
     if not 0 < t_min < t_max:
-        raise ValueError(f"need 0 < t_min < t_max, got t_min={t_min!r}, t_max={t_max!r}")
+        raise InputValueError(f"need 0 < t_min < t_max, got t_min={t_min!r}, t_max={t_max!r}")
     return np.linspace(t_min, t_max, n)
 
 
@@ -246,7 +246,7 @@ def fig5_grid(
     nt = check_count("n_temperature", n_temperature, minimum=2)
     nd = check_count("n_difference", n_difference, minimum=2)
     if not dt_max / 2 < t_min < t_max:
-        raise ValueError(f"need dt_max/2 < t_min < t_max so that T_c = T - dT/2 > 0, got t_min={t_min!r}, dt_max={dt_max!r}")
+        raise InputValueError(f"need dt_max/2 < t_min < t_max so that T_c = T - dT/2 > 0, got t_min={t_min!r}, dt_max={dt_max!r}")
     return np.linspace(t_min, t_max, nt), np.linspace(0.0, dt_max, nd)
 
 
@@ -269,7 +269,7 @@ def fig5_data(temperatures: ArrayLike | None = None, differences: ArrayLike | No
     else:
         t, dt = np.asarray(temperatures, dtype=float), np.asarray(differences, dtype=float)
     if np.any(t[:, None] - dt[None, :] / 2 <= 0):
-        raise ValueError(f"T - dT/2 must be > 0 everywhere, got min T = {t.min()!r} and max dT = {dt.max()!r}")
+        raise InputValueError(f"T - dT/2 must be > 0 everywhere, got min T = {t.min()!r} and max dT = {dt.max()!r}")
     phases = np.array(FIG5_PHASES)
     tt, dd = t[None, :, None], dt[None, None, :]
     j = steady_heat_current(

@@ -7,16 +7,17 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from ..io import NETCDF_SUFFIXES, check_output_path
 from ..model import CollisionModel
+from ..validation import InputValueError, check_count
 from .execution import DEFAULT_MAX_PENDING, as_executor, iter_chunks
 from .grid import AXES, SweepSpec, make_spec
-from .storage import Checkpoint, chunk_directory, discard_checkpoint, load_sweep, read_sweep_hash, save_sweep
+from .storage import Checkpoint, chunk_directory, discard_checkpoint, load_sweep, output_lock, read_sweep_hash, save_sweep
 
 __all__ = ["CONDUCTANCE_DEFINITION", "CONVENTIONS", "SIGN_CONVENTION", "build_dataset", "sweep"]
 
@@ -172,8 +173,12 @@ def sweep(
     out : path, optional
         NetCDF file to write. Finished chunks are checkpointed in ``<out>.chunks/``; a
         sweep that is interrupted and called again with the same arguments resumes
-        from them and gives an identical result. If ``out`` already holds this sweep
-        it is loaded and returned without recomputing.
+        from them and gives an identical result; a damaged chunk is reported
+        (:class:`~circuitheat.sweeps.storage.DamagedCheckpointWarning`) and recomputed.
+        If ``out`` already holds this sweep it is loaded and returned without
+        recomputing. Must end in ``.nc`` or ``.nc4``; checked before any work. While
+        the sweep runs it holds a lock on ``out``: a second sweep on the same ``out``
+        raises :class:`~circuitheat.sweeps.storage.SweepLockedError` (an ``OSError``).
     force : bool
         Overwrite an ``out`` (and discard a checkpoint) that belongs to a sweep with
         different parameters. Without it such a sweep raises ``ValueError``.
@@ -185,7 +190,7 @@ def sweep(
         (:data:`circuitheat.steady.CHUNK_POINTS`); for trajectories
         about 2e5 collisions' worth; 1 for ``engine="aer"``. Part of the sweep's hash.
     max_pending : int
-        Chunks in flight on the executor at once.
+        Chunks in flight on the executor at once (>= 1).
     progress : bool
         Show a tqdm progress bar (grid points) on stderr.
     callback : callable, optional
@@ -218,6 +223,11 @@ def sweep(
     >>> ds.heat_hot.dims
     ('phase_difference', 'gamma')
     """
+    max_pending = check_count("max_pending", max_pending)
+    if out is not None:
+        out = check_output_path(out, "out", NETCDF_SUFFIXES)
+        if chunk_directory(out).exists() and not chunk_directory(out).is_dir():
+            raise NotADirectoryError(f"{str(chunk_directory(out))!r} exists and is not a checkpoint directory; move it away")
     spec = make_spec(
         axes,
         base,
@@ -229,9 +239,9 @@ def sweep(
     )
     if executor is not None:
         executor = as_executor(executor)
-    checkpoint = None
-    if out is not None:
-        out = Path(out)
+    if out is None:
+        return _run(spec, None, None, executor, max_pending, progress, callback, keep_chunks)
+    with output_lock(out):
         if out.exists():
             existing = read_sweep_hash(out)
             if existing == spec.hash():
@@ -241,9 +251,9 @@ def sweep(
                 return ds
             if not force:
                 what = "a sweep with different parameters" if existing else "not a circuitheat sweep"
-                raise ValueError(f"out {str(out)!r} exists and is {what}; pass force=True (--force) to overwrite it")
+                raise InputValueError(f"out {str(out)!r} exists and is {what}; pass force=True (--force) to overwrite it")
         checkpoint = Checkpoint(chunk_directory(out), spec, force=force)
-    return _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_chunks)
+        return _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_chunks)
 
 
 def _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_chunks) -> xr.Dataset:
@@ -256,9 +266,12 @@ def _run(spec, checkpoint, out, executor, max_pending, progress, callback, keep_
                 arrays[name] = np.full(spec.shape + block.shape[len(spec.shape) :], np.nan)
             arrays[name][selection] = block
 
-    done = checkpoint.completed() if checkpoint is not None else []
-    for index in done:
-        store(index, checkpoint.read(index))
+    done = []
+    for index in checkpoint.completed() if checkpoint is not None else []:
+        stored = checkpoint.read(index)  # None: damaged (reported), computed again below
+        if stored is not None:
+            store(index, stored)
+            done.append(index)
     finished = set(done)
     todo = [i for i in range(spec.n_chunks) if i not in finished]
     n_done = len(done)

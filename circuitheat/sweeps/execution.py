@@ -14,6 +14,8 @@ trajectories call :func:`~circuitheat.engines.simulate` once per grid point.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import signal
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -22,9 +24,10 @@ from numpy.typing import NDArray
 from ..engines import simulate
 from ..model import CollisionModel, Reservoir
 from ..steady import linear_response, steady_heat_current
+from ..validation import InputTypeError, check_count
 from .grid import SweepSpec
 
-__all__ = ["DEFAULT_MAX_PENDING", "as_executor", "compute_chunk", "iter_chunks"]
+__all__ = ["DEFAULT_MAX_PENDING", "as_executor", "compute_chunk", "iter_chunks", "process_pool"]
 
 #: Chunks submitted to an executor ahead of the ones being collected. Bounds the memory
 #: held by finished-but-uncollected results and how much work a Ctrl-C discards.
@@ -91,7 +94,9 @@ def as_executor(executor: object) -> cf.Executor:
         inner = get()
         if isinstance(inner, cf.Executor):
             return inner
-    raise TypeError(f"executor must be a concurrent.futures.Executor or a dask.distributed.Client, got {type(executor).__name__}")
+    raise InputTypeError(
+        f"executor must be a concurrent.futures.Executor or a dask.distributed.Client, got {type(executor).__name__}"
+    )
 
 
 def iter_chunks(
@@ -109,8 +114,7 @@ def iter_chunks(
         for index in todo:
             yield index, compute_chunk(spec, index)
         return
-    if max_pending < 1:
-        raise ValueError(f"max_pending must be >= 1, got {max_pending!r}")
+    max_pending = check_count("max_pending", max_pending)
     pending: dict[cf.Future, int] = {}
     queue = iter(todo)
     try:
@@ -129,3 +133,52 @@ def iter_chunks(
     finally:
         for future in pending:
             future.cancel()
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is for the parent, which stops the workers itself (no worker tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the worker processes at once (not after their chunk)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if callable(terminate):
+        terminate()
+        return
+    # Before Python 3.14 the pool does not expose its workers; ``_processes`` is cleared by shutdown(),
+    # so the processes are taken first, then the queued chunks cancelled, then the workers terminated.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join()
+
+
+@contextlib.contextmanager
+def process_pool(max_workers: int) -> Iterator[cf.ProcessPoolExecutor]:
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` for :func:`~circuitheat.sweeps.sweep` that stops promptly.
+
+    Its workers ignore SIGINT, so Ctrl-C (which the terminal sends to the whole process
+    group) reaches only the parent: :func:`iter_chunks` cancels the chunks not yet
+    started and, when the block is left by an exception (``KeyboardInterrupt``
+    included), the running workers are terminated instead of being waited for. Chunks
+    are stored by the parent only, so a terminated worker leaves no partial file.
+
+    Parameters
+    ----------
+    max_workers : int
+        Worker processes (>= 1).
+    """
+    max_workers = check_count("max_workers", max_workers)
+    pool = cf.ProcessPoolExecutor(max_workers=max_workers, initializer=_ignore_sigint)
+    try:
+        yield pool
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

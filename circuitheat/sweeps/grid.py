@@ -43,7 +43,16 @@ from ..paper import FIG2
 from ..resources import check_memory
 from ..states import SYSTEM_LABELS
 from ..steady import CHUNK_POINTS, UNIQUENESS_TOLERANCE
-from ..validation import check_angle, check_choice, check_coherence, check_count, check_positive, check_positive_temperature
+from ..validation import (
+    InputTypeError,
+    InputValueError,
+    check_angle,
+    check_choice,
+    check_coherence,
+    check_count,
+    check_positive,
+    check_positive_temperature,
+)
 
 __all__ = [
     "AXES",
@@ -130,19 +139,21 @@ def default_chunk_size(engine: str, n_collisions: int | None) -> int:
 
 def _axis_values(name: str, values: ArrayLike) -> tuple[float, ...]:
     if isinstance(values, str):
-        raise TypeError(f"axis {name!r} must be a sequence of numbers, got the string {values!r}")
+        raise InputTypeError(f"axis {name!r} must be a sequence of numbers, got the string {values!r}")
     try:
         arr = np.asarray(values, dtype=float)
+    except OverflowError:
+        raise InputValueError(f"axis {name!r} has a value too large for a double (|x| < 1.8e308)") from None
     except (TypeError, ValueError):
-        raise TypeError(f"axis {name!r} must be a sequence of real numbers, got {values!r}") from None
+        raise InputTypeError(f"axis {name!r} must be a sequence of real numbers, got {values!r}") from None
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ValueError(f"axis {name!r} must be one-dimensional, got shape {arr.shape}")
+        raise InputValueError(f"axis {name!r} must be one-dimensional, got shape {arr.shape}")
     if arr.size == 0:
-        raise ValueError(f"axis {name!r} is empty")
+        raise InputValueError(f"axis {name!r} is empty")
     if np.any(np.isnan(arr)):
-        raise ValueError(f"axis {name!r} contains NaN")
+        raise InputValueError(f"axis {name!r} contains NaN")
     return tuple(float(v) for v in arr)
 
 
@@ -292,7 +303,7 @@ def _check_conflicts(names: set[str]) -> None:
     for left, right, why in _CONFLICTS:
         a, b = names & left, names & right
         if a and b:
-            raise ValueError(f"axes {sorted(a)[0]!r} and {sorted(b)[0]!r} cannot be swept together: {why}")
+            raise InputValueError(f"axes {sorted(a)[0]!r} and {sorted(b)[0]!r} cannot be swept together: {why}")
 
 
 def _validate_values(name: str, arr: NDArray, check, context: str = "") -> None:
@@ -300,7 +311,7 @@ def _validate_values(name: str, arr: NDArray, check, context: str = "") -> None:
         try:
             check(name, float(v))
         except ValueError as exc:
-            raise ValueError(f"{exc}{context}") from None
+            raise InputValueError(f"{exc}{context}") from None
 
 
 def _validate_physics(spec: SweepSpec) -> None:
@@ -317,7 +328,7 @@ def _validate_physics(spec: SweepSpec) -> None:
     gamma = np.unique(p["gamma"])
     bad = gamma[np.sin(gamma) ** 2 < UNIQUENESS_TOLERANCE]
     if bad.size:
-        raise ValueError(
+        raise InputValueError(
             f"gamma={float(bad[0])!r} has no unique steady state: sin(gamma)^2 < {UNIQUENESS_TOLERANCE:g} "
             "(circuitheat.steady.UNIQUENESS_TOLERANCE); leave multiples of pi out of the gamma axis"
         )
@@ -346,18 +357,18 @@ def make_spec(
     from .. import __version__
 
     if not isinstance(axes, Mapping):
-        raise TypeError(f"axes must be a mapping of axis name to values, got {type(axes).__name__}")
+        raise InputTypeError(f"axes must be a mapping of axis name to values, got {type(axes).__name__}")
     if not axes:
-        raise ValueError(f"axes is empty; give at least one of {', '.join(AXIS_NAMES)}")
+        raise InputValueError(f"axes is empty; give at least one of {', '.join(AXIS_NAMES)}")
     for name in axes:
         if name not in AXES:
-            raise ValueError(f"unknown axis {name!r}; valid: {', '.join(AXIS_NAMES)}")
+            raise InputValueError(f"unknown axis {name!r}; valid: {', '.join(AXIS_NAMES)}")
     _check_conflicts(set(axes))
     if base is None:
         base = default_base()
     check_model(base, "base")
     if "coherence" not in axes and base.hot.coherence != base.cold.coherence:
-        raise ValueError(
+        raise InputValueError(
             f"base has different coherences (hot {base.hot.coherence!r}, cold {base.cold.coherence!r}); the batched "
             "steady-state solver takes one p for both reservoirs, so sweep 'coherence' or use equal coherences"
         )
@@ -365,10 +376,12 @@ def make_spec(
     if n_collisions is not None:
         n_collisions = check_count("n_collisions", n_collisions)
     elif engine == "aer":
-        raise ValueError("engine='aer' runs trajectories: give n_collisions (the steady state is always the exact fixed point)")
+        raise InputValueError(
+            "engine='aer' runs trajectories: give n_collisions (the steady state is always the exact fixed point)"
+        )
     initial_state = check_choice("initial_state", initial_state, SYSTEM_LABELS)
     if not isinstance(conductance, bool | np.bool_):
-        raise TypeError(f"conductance must be a bool, got {conductance!r}")
+        raise InputTypeError(f"conductance must be a bool, got {conductance!r}")
     chunk_size = default_chunk_size(engine, n_collisions) if chunk_size is None else check_count("chunk_size", chunk_size)
     base_params = {
         "gamma": base.gamma,

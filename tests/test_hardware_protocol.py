@@ -10,7 +10,7 @@ from qiskit.circuit import ControlFlowOp
 import circuitheat as ch
 from circuitheat.circuits import COLD, HOT, HOT_PARTNER, SYSTEM_A, SYSTEM_B
 from circuitheat.hardware import ENCODINGS, hardware_circuit, hardware_prefix
-from circuitheat.hardware.noise_map import _confusion
+from circuitheat.hardware.readout import assignment_from_errors
 from circuitheat.hardware.protocol import assemble_protocol, excited_sign, hardware_block
 
 #: Exact agreement of two density-matrix simulations of the same physics (rounding only).
@@ -110,7 +110,7 @@ def test_assemble_maps_clbits_by_register_name():
     assert qc.count_ops()["barrier"] == 3 and qc.count_ops()["measure"] == 6
 
 
-def test_confusion_matrix_columns_are_distributions():
-    c = _confusion(0.02, 0.05)
+def test_assignment_matrix_columns_are_distributions():
+    c = assignment_from_errors(0.02, 0.05)
     np.testing.assert_allclose(c.sum(axis=0), 1.0)
     assert c[1, 0] == 0.02 and c[0, 1] == 0.05

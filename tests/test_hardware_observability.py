@@ -81,7 +81,7 @@ def test_cli_json_and_plot(tmp_path, capsys):
     record = json.loads(capsys.readouterr().out)
     study, est = record["study"], record["estimate"]
     assert study["observable"] and study["n_collisions"] == 8 and len(record["per_collision"]) == 8
-    assert record["transpilation"]["two_qubit_gates_per_collision"] == 13
+    assert record["transpilation"]["two_qubit_gates_per_collision"] == 11
     assert [c["gamma"] for c in record["comparisons"]] == [pytest.approx(np.pi / 4)]
     # the shots agree with the device prediction of the same study (seeded)
     assert abs(est["steady_hot"] - study["noisy_tail_mean"]) < SIGMAS * est["steady_hot_stderr"]

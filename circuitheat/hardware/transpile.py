@@ -74,7 +74,7 @@ __all__ = [
 #: Protocol roles along the chain of physical qubits (one end to the other).
 CHAIN = (HOT_PARTNER, HOT, SYSTEM_A, SYSTEM_B, COLD, COLD_PARTNER)
 #: Preset optimisation level. Level 2 re-synthesises each partial swap into 3 native
-#: two-qubit gates (13 per collision with the two preparations; level 3 gives the same on
+#: two-qubit gates (11 per collision with the two one-CNOT preparations; level 3 gives the same on
 #: fake_torino), level 1 keeps RXX, RYY, RZZ as 2 each (22 per collision).
 DEFAULT_OPTIMIZATION_LEVEL = 2
 #: Seed of the transpiler's stochastic passes, so the same input gives the same circuit.

@@ -28,6 +28,8 @@ import scipy.linalg
 from numpy.typing import NDArray
 from scipy.sparse.linalg import LinearOperator, gmres
 
+from .validation import InputValueError
+
 __all__ = ["KRYLOV_RESIDUAL", "RCOND_TOLERANCE", "STATE_NORM_SLACK", "fixed_point", "fixed_point_krylov"]
 
 #: Smallest reciprocal condition number (1-norm) of the bordered matrix accepted for one
@@ -43,8 +45,8 @@ STATE_NORM_SLACK = 1e-6
 KRYLOV_RESIDUAL = 1e-10
 
 
-def _not_unique(detail: str) -> ValueError:
-    return ValueError(
+def _not_unique(detail: str) -> InputValueError:
+    return InputValueError(
         "the steady state is not unique: " + detail + " (the step map has more than one fixed point, "
         "e.g. a site that no reservoir reaches, or collisions that exchange nothing)"
     )

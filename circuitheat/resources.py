@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from .validation import InputValueError
+
 __all__ = ["MEMORY_FRACTION", "available_memory", "check_memory"]
 
 #: Share of the machine's physical memory one request may plan to use: the estimates
@@ -36,7 +38,7 @@ def check_memory(what: str, n_bytes: float) -> None:
     """
     limit = MEMORY_FRACTION * available_memory()
     if n_bytes > limit:
-        raise ValueError(
+        raise InputValueError(
             f"{what} needs about {n_bytes / 2**30:.3g} GiB of memory for its results, more than "
             f"{MEMORY_FRACTION:.0%} of this machine's {available_memory() / 2**30:.3g} GiB; reduce it"
         )

@@ -25,7 +25,15 @@ from .model import CollisionModel
 from .network.reachability import check_reachable
 from .states import ancilla_state, ancilla_state_derivative
 from .threads import single_blas_thread
-from .validation import check_angle, check_array, check_choice, check_coherence, check_positive, check_positive_temperature
+from .validation import (
+    InputValueError,
+    check_angle,
+    check_array,
+    check_choice,
+    check_coherence,
+    check_positive,
+    check_positive_temperature,
+)
 
 __all__ = [
     "STEADY_METHODS",
@@ -55,7 +63,7 @@ def _check_unique(gamma: ArrayLike) -> None:
     bad = relax < UNIQUENESS_TOLERANCE
     if np.any(bad):
         value = float(np.asarray(gamma, dtype=float)[bad].flat[0]) if np.ndim(gamma) else float(gamma)
-        raise ValueError(
+        raise InputValueError(
             f"the steady state is not unique for gamma={value!r}: sin(gamma)^2 = {np.sin(value) ** 2:.2e} "
             f"< {UNIQUENESS_TOLERANCE:g}, so the ancillas (almost) never exchange energy with the system "
             "and every state is (nearly) a fixed point"

@@ -14,7 +14,7 @@ from ..resources import check_memory
 from ..states import system_initial_state
 from ..threads import single_blas_thread
 from ..trajectory import Trajectory
-from ..validation import check_count
+from ..validation import InputTypeError, check_count
 from . import aer as _aer  # noqa: F401  (registers "aer", after "direct": aer.py imports .direct first)
 from .base import ENGINES, Engine, EngineRun, get_engine, register_engine
 
@@ -24,7 +24,9 @@ __all__ = ["ENGINES", "Engine", "EngineRun", "check_system", "get_engine", "regi
 def check_system(system: object, name: str = "model") -> CollisionModel | CollisionNetwork:
     """Return ``system`` if it is a :class:`CollisionModel` or :class:`CollisionNetwork`, else raise ``TypeError``."""
     if not isinstance(system, CollisionModel | CollisionNetwork):
-        raise TypeError(f"{name} must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}")
+        raise InputTypeError(
+            f"{name} must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}"
+        )
     return system
 
 

@@ -15,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 from numpy.typing import NDArray
 
+from ..validation import InputTypeError, InputValueError
+
 __all__ = ["ENGINES", "Engine", "EngineRun", "get_engine", "register_engine"]
 
 
@@ -63,7 +65,7 @@ ENGINES: dict[str, Engine] = {}
 def register_engine(engine: Engine) -> Engine:
     """Register ``engine`` under ``engine.name`` (replacing an engine of the same name)."""
     if not isinstance(engine, Engine):
-        raise TypeError(f"engine must implement the Engine protocol (name, options, run), got {engine!r}")
+        raise InputTypeError(f"engine must implement the Engine protocol (name, options, run), got {engine!r}")
     ENGINES[engine.name] = engine
     return engine
 
@@ -80,10 +82,10 @@ def get_engine(name: object, options: Mapping[str, object] | None = None) -> Eng
     """
     if not isinstance(name, str) or name not in ENGINES:
         valid = ", ".join(repr(c) for c in ENGINES)
-        raise ValueError(f"unknown engine {name!r}; valid: {valid}")
+        raise InputValueError(f"unknown engine {name!r}; valid: {valid}")
     engine = ENGINES[name]
     unknown = sorted(set(options or {}) - set(engine.options))
     if unknown:
         valid = ", ".join(sorted(engine.options)) or "none"
-        raise TypeError(f"engine {name!r} does not take option {unknown[0]!r}; its options: {valid}")
+        raise InputTypeError(f"engine {name!r} does not take option {unknown[0]!r}; its options: {valid}")
     return engine

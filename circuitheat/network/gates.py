@@ -33,7 +33,7 @@ from qiskit.circuit.library import UnitaryGate
 from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import Operator
 
-from ..validation import check_angle, check_real
+from ..validation import InputTypeError, InputValueError, check_angle, check_real
 
 __all__ = [
     "UNITARY_TOLERANCE",
@@ -107,10 +107,10 @@ class PartialSwapGate(Gate):
     def __array__(self, dtype=None, copy=None) -> NDArray[np.complex128]:
         """The 4×4 matrix :math:`\\cos\\theta\\,I + i\\sin\\theta\\,\\mathrm{SWAP}` (same in either qubit order)."""
         if copy is False:
-            raise ValueError("unable to avoid copy while creating an array as requested")
+            raise InputValueError("unable to avoid copy while creating an array as requested")
         theta = self.params[0]
         if isinstance(theta, ParameterExpression) and theta.parameters:
-            raise TypeError(f"PartialSwapGate with unbound parameter {theta} has no matrix")
+            raise InputTypeError(f"PartialSwapGate with unbound parameter {theta} has no matrix")
         return np.asarray(partial_swap_matrix(float(theta)), dtype=dtype or complex)
 
     def __repr__(self) -> str:
@@ -159,7 +159,7 @@ class HeisenbergGate(Gate):
     def __array__(self, dtype=None, copy=None) -> NDArray[np.complex128]:
         """The exact 4×4 matrix (the same in either qubit order: XX, YY, ZZ are symmetric)."""
         if copy is False:
-            raise ValueError("unable to avoid copy while creating an array as requested")
+            raise InputValueError("unable to avoid copy while creating an array as requested")
         jx, jy, jz, t = (float(p) for p in self.params)
         x = np.array([[0, 1], [1, 0]], dtype=complex)
         y = np.array([[0, -1j], [1j, 0]])
@@ -218,33 +218,33 @@ def gate_matrix(gate: object, name: str = "gate") -> NDArray[np.complex128]:
     if isinstance(gate, Gate | QuantumCircuit | Operator):
         n_qubits = gate.num_qubits
         if n_qubits != 2:
-            raise ValueError(f"{name} must act on 2 qubits, got {_describe(gate)} on {n_qubits}")
+            raise InputValueError(f"{name} must act on 2 qubits, got {_describe(gate)} on {n_qubits}")
         if isinstance(gate, Gate | QuantumCircuit) and any(
             getattr(p, "parameters", None) for p in (gate.params if isinstance(gate, Gate) else [gate])
         ):
-            raise ValueError(f"{name} has unbound parameters: {_describe(gate)}")
+            raise InputValueError(f"{name} has unbound parameters: {_describe(gate)}")
         try:
             q = Operator(gate).data
         except (QiskitError, TypeError) as exc:
-            raise ValueError(f"{name} must be unitary (no measure, reset or unbound parameters): {exc}") from None
+            raise InputValueError(f"{name} must be unitary (no measure, reset or unbound parameters): {exc}") from None
         m = _SWAP @ q @ _SWAP
     elif isinstance(gate, np.ndarray | list | tuple):
         arr = np.asarray(gate)
         if not (np.issubdtype(arr.dtype, np.number)):
-            raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+            raise InputTypeError(f"{name} must be numeric, got dtype {arr.dtype}")
         if arr.shape != (4, 4):
-            raise ValueError(f"{name} as an array must have shape (4, 4), got {arr.shape}")
+            raise InputValueError(f"{name} as an array must have shape (4, 4), got {arr.shape}")
         m = arr.astype(complex)
     else:
-        raise TypeError(
+        raise InputTypeError(
             f"{name} must be a qiskit Gate, a 2-qubit QuantumCircuit, an Operator or a 4x4 array, "
             f"got {_describe(gate)} of type {type(gate).__name__}"
         )
     if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} must be finite, got non-finite entries")
+        raise InputValueError(f"{name} must be finite, got non-finite entries")
     defect = float(np.max(np.abs(m.conj().T @ m - np.eye(4))))
     if defect > UNITARY_TOLERANCE:
-        raise ValueError(f"{name} must be unitary, got max|U^dagger U - I| = {defect:.3g} > {UNITARY_TOLERANCE:g}")
+        raise InputValueError(f"{name} must be unitary, got max|U^dagger U - I| = {defect:.3g} > {UNITARY_TOLERANCE:g}")
     m.setflags(write=False)
     return m
 

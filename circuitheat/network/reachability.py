@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..validation import InputValueError
 from .spec import Collision, CollisionNetwork
 
 __all__ = ["PRODUCT_TOLERANCE", "check_reachable", "is_product_gate", "unreached_sites"]
@@ -45,7 +46,7 @@ def check_reachable(network: CollisionNetwork) -> None:
     """Raise ``ValueError`` naming the sites that exchange nothing with any reservoir."""
     missing = unreached_sites(network)
     if missing:
-        raise ValueError(
+        raise InputValueError(
             f"the steady state is not unique: site(s) {missing} exchange nothing with any reservoir "
             "(no chain of entangling gates links them to a collision that is not a product gate), "
             "so they keep part of their initial state forever"

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from ..model import Reservoir
 from ..states import validate_density_matrix
-from ..validation import check_count, check_positive
+from ..validation import InputTypeError, InputValueError, check_count, check_positive
 from .gates import gate_matrix, qiskit_gate
 
 __all__ = ["Ancilla", "Collision", "CollisionNetwork", "Interaction", "check_network"]
@@ -73,7 +73,7 @@ class Ancilla:
 
 def _check_site(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral | np.integer):
-        raise TypeError(f"{name} must be an integer site index, got {value!r} of type {type(value).__name__}")
+        raise InputTypeError(f"{name} must be an integer site index, got {value!r} of type {type(value).__name__}")
     return int(value)
 
 
@@ -95,10 +95,10 @@ class Interaction:
 
     def __post_init__(self) -> None:
         if not isinstance(self.sites, Sequence) or isinstance(self.sites, str) or len(self.sites) != 2:
-            raise ValueError(f"sites must be a pair of site indices (i, j), got {self.sites!r}")
+            raise InputValueError(f"sites must be a pair of site indices (i, j), got {self.sites!r}")
         i, j = (_check_site("sites", s) for s in self.sites)
         if i == j:
-            raise ValueError(f"sites must be two distinct sites, got {self.sites!r}")
+            raise InputValueError(f"sites must be two distinct sites, got {self.sites!r}")
         object.__setattr__(self, "sites", (i, j))
         object.__setattr__(self, "matrix", gate_matrix(self.gate, "gate"))
 
@@ -136,7 +136,7 @@ class Collision:
 
     def __post_init__(self) -> None:
         if not isinstance(self.reservoir, str) or not self.reservoir:
-            raise TypeError(f"reservoir must be a non-empty reservoir name (str), got {self.reservoir!r}")
+            raise InputTypeError(f"reservoir must be a non-empty reservoir name (str), got {self.reservoir!r}")
         object.__setattr__(self, "site", _check_site("site", self.site))
         object.__setattr__(self, "matrix", gate_matrix(self.gate, "gate"))
 
@@ -162,14 +162,16 @@ def _check_omegas(omega: object, sites: int) -> tuple[float, ...]:
     if isinstance(omega, np.ndarray | list | tuple):
         values = list(np.asarray(omega).reshape(-1)) if isinstance(omega, np.ndarray) else list(omega)
         if len(values) != sites:
-            raise ValueError(f"omega must be one value or one per site ({sites}), got {len(values)} values")
+            raise InputValueError(f"omega must be one value or one per site ({sites}), got {len(values)} values")
         out = []
         for k, v in enumerate(values):
             if isinstance(v, np.generic):
                 v = v.item()
             out.append(check_positive(f"omega[{k}]", v))
         return tuple(out)
-    raise TypeError(f"omega must be a positive number or a sequence of {sites}, got {omega!r} of type {type(omega).__name__}")
+    raise InputTypeError(
+        f"omega must be a positive number or a sequence of {sites}, got {omega!r} of type {type(omega).__name__}"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,39 +208,41 @@ class CollisionNetwork:
     def __post_init__(self) -> None:
         n = check_count("sites", self.sites)
         if n > MAX_SITES:
-            raise ValueError(f"sites must be <= {MAX_SITES} (a state needs 16*4**sites bytes), got {n}")
+            raise InputValueError(f"sites must be <= {MAX_SITES} (a state needs 16*4**sites bytes), got {n}")
         object.__setattr__(self, "sites", n)
         object.__setattr__(self, "omega", _check_omegas(self.omega, n))
         if not isinstance(self.reservoirs, Mapping):
-            raise TypeError(f"reservoirs must be a mapping name -> Reservoir or Ancilla, got {type(self.reservoirs).__name__}")
+            raise InputTypeError(
+                f"reservoirs must be a mapping name -> Reservoir or Ancilla, got {type(self.reservoirs).__name__}"
+            )
         reservoirs = {}
         for name, anc in self.reservoirs.items():
             if not isinstance(name, str) or not name:
-                raise TypeError(f"reservoirs keys must be non-empty names (str), got {name!r}")
+                raise InputTypeError(f"reservoirs keys must be non-empty names (str), got {name!r}")
             if not isinstance(anc, Reservoir | Ancilla):
-                raise TypeError(
+                raise InputTypeError(
                     f"reservoirs[{name!r}] must be a Reservoir or an Ancilla, got {anc!r} of type {type(anc).__name__}"
                 )
             reservoirs[name] = anc
         object.__setattr__(self, "reservoirs", MappingProxyType(reservoirs))
         if isinstance(self.step, str | bytes) or not isinstance(self.step, Sequence):
-            raise TypeError(f"step must be a sequence of Interaction and Collision, got {type(self.step).__name__}")
+            raise InputTypeError(f"step must be a sequence of Interaction and Collision, got {type(self.step).__name__}")
         step = tuple(self.step)
         if not step:
-            raise ValueError("step must contain at least one Interaction or Collision, got an empty step")
+            raise InputValueError("step must contain at least one Interaction or Collision, got an empty step")
         for k, op in enumerate(step):
             if isinstance(op, Interaction):
                 for s in op.sites:
                     if not 0 <= s < n:
-                        raise ValueError(f"step[{k}] interaction site {s} out of range for sites={n} (0..{n - 1})")
+                        raise InputValueError(f"step[{k}] interaction site {s} out of range for sites={n} (0..{n - 1})")
             elif isinstance(op, Collision):
                 if op.reservoir not in reservoirs:
                     known = ", ".join(repr(r) for r in reservoirs) or "none"
-                    raise ValueError(f"step[{k}] collision names reservoir {op.reservoir!r}; reservoirs: {known}")
+                    raise InputValueError(f"step[{k}] collision names reservoir {op.reservoir!r}; reservoirs: {known}")
                 if not 0 <= op.site < n:
-                    raise ValueError(f"step[{k}] collision site {op.site} out of range for sites={n} (0..{n - 1})")
+                    raise InputValueError(f"step[{k}] collision site {op.site} out of range for sites={n} (0..{n - 1})")
             else:
-                raise TypeError(f"step[{k}] must be an Interaction or a Collision, got {op!r} of type {type(op).__name__}")
+                raise InputTypeError(f"step[{k}] must be an Interaction or a Collision, got {op!r} of type {type(op).__name__}")
         object.__setattr__(self, "step", step)
 
     @property
@@ -282,5 +286,5 @@ class CollisionNetwork:
 def check_network(network: object, name: str = "network") -> CollisionNetwork:
     """Return ``network`` if it is a :class:`CollisionNetwork`, else raise ``TypeError`` naming ``name``."""
     if not isinstance(network, CollisionNetwork):
-        raise TypeError(f"{name} must be a CollisionNetwork, got {network!r} of type {type(network).__name__}")
+        raise InputTypeError(f"{name} must be a CollisionNetwork, got {network!r} of type {type(network).__name__}")
     return network

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..resources import check_memory
+from ..validation import InputTypeError
 from .spec import Collision, CollisionNetwork, Interaction
 
 __all__ = [
@@ -406,7 +407,9 @@ def step_map(system, *, dense: bool | None = None) -> StepMap:
     if isinstance(system, CollisionModel):
         return Channel.from_model(system)
     if not isinstance(system, CollisionNetwork):
-        raise TypeError(f"system must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}")
+        raise InputTypeError(
+            f"system must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}"
+        )
     ops = compile_step(system)
     energies = {name: 0.0 for name in system.reservoir_names}
     for op in ops:

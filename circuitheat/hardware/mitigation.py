@@ -83,7 +83,7 @@ from qiskit.transpiler import PassManager, Target
 from qiskit.transpiler.passes import ALAPScheduleAnalysis, PadDelay, PadDynamicalDecoupling
 
 from ..circuits import COLD, HOT, HOT_PARTNER, SYSTEM_A, SYSTEM_B
-from ..engines.direct import simulate_direct
+from ..engines import simulate
 from ..model import CollisionModel, check_model
 from ..states import validate_density_matrix
 from ..steady import steady_state
@@ -543,7 +543,7 @@ def mitigation_study(
     if k0 > n:
         raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
     start = "11" if rho0 is None else rho0
-    exact = float(simulate_direct(model, n, initial_state=start, store_states=False).heat_hot[k0 - 1 :].mean())
+    exact = float(simulate(model, n, initial_state=start, store_states=False).heat_hot[k0 - 1 :].mean())
     raw_std = base.tail_statistics(n, k0).shot_std
     results = []
     for techniques in sets:

@@ -16,6 +16,7 @@ from .closed_forms import (
     steady_heat_current_full_swap,
 )
 from .engines import ENGINES, register_engine, simulate
+from .fluctuations import current_fluctuations, heat_statistics
 from .model import CollisionModel, Reservoir
 from .network import (
     Ancilla,
@@ -64,7 +65,9 @@ __all__ = [
     "conductance_thermal_high_temperature",
     "critical_coherence",
     "critical_coherence_full_swap",
+    "current_fluctuations",
     "entropy_balance",
+    "heat_statistics",
     "heisenberg",
     "linear_response",
     "linear_response_full_swap",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import presets
 from .closed_forms import (
     conductance_thermal,
     conductance_thermal_high_temperature,
@@ -73,6 +74,7 @@ __all__ = [
     "linear_response_full_swap",
     "load_sweep",
     "partial_swap",
+    "presets",
     "register_engine",
     "save_sweep",
     "second_law_scan",

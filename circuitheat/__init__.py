@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import presets
 from .closed_forms import (
     conductance_thermal,
     conductance_thermal_high_temperature,
@@ -16,6 +17,7 @@ from .closed_forms import (
     steady_heat_current_full_swap,
 )
 from .engines import ENGINES, register_engine, simulate
+from .fluctuations import current_fluctuations, heat_statistics
 from .model import CollisionModel, Reservoir
 from .network import (
     Ancilla,
@@ -64,12 +66,15 @@ __all__ = [
     "conductance_thermal_high_temperature",
     "critical_coherence",
     "critical_coherence_full_swap",
+    "current_fluctuations",
     "entropy_balance",
+    "heat_statistics",
     "heisenberg",
     "linear_response",
     "linear_response_full_swap",
     "load_sweep",
     "partial_swap",
+    "presets",
     "register_engine",
     "save_sweep",
     "second_law_scan",

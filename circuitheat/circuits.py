@@ -74,6 +74,7 @@ from qiskit_aer.library import SaveDensityMatrix
 
 from .model import CollisionModel, Reservoir, check_model
 from .network.gates import PartialSwapGate
+from .network.spec import Ancilla
 from .states import ancilla_populations, system_initial_state
 from .validation import check_choice, check_count
 
@@ -220,23 +221,47 @@ def to_ancilla_pair_matrix(dm: DensityMatrix | ArrayLike) -> NDArray[np.complex1
 # --------------------------------------------------------------------------- ancilla preparation
 
 
-def purification_angles(reservoir: Reservoir) -> tuple[float, float, float]:
+def _check_ancilla_state(reservoir: object) -> Reservoir | Ancilla:
+    if not isinstance(reservoir, Reservoir | Ancilla):
+        raise TypeError(f"reservoir must be a Reservoir or an Ancilla, got {reservoir!r} of type {type(reservoir).__name__}")
+    return reservoir
+
+
+def purification_angles(reservoir: Reservoir | Ancilla) -> tuple[float, float, float]:
     r"""Angles ``(theta_t, theta_p, phi)`` of the purification circuit of :func:`ancilla_preparation`.
 
     .. math::
-        \theta_T = 2\arctan\!\sqrt{\rho_{11}/\rho_{00}}, \qquad
-        \theta_p = 2\arccos p, \qquad \phi
+        \theta_T = 2\arctan\!\sqrt{\eta_{11}/\eta_{00}}, \qquad
+        \theta_p = 2\arccos p, \qquad \phi = \arg\eta_{10},
 
-    with :math:`\rho_{00} = e^{-\beta\omega/2}/Z`, :math:`\rho_{11} = e^{\beta\omega/2}/Z`
-    the populations of Eq. (12) (evaluated without overflow for any T in
-    [1e-3, inf]). All three are in radians.
+    with :math:`p = |\eta_{10}|/\sqrt{\eta_{00}\eta_{11}}` (:math:`\le 1` by positivity;
+    taken as 1 when :math:`\eta_{00}\eta_{11} = 0`, where :math:`\eta_{10} = 0` and any p
+    gives the same state). For a :class:`~circuitheat.Reservoir` these are its own
+    parameters: :math:`\eta_{00} = e^{-\beta\omega/2}/Z`, :math:`\eta_{11} = e^{\beta\omega/2}/Z`
+    (Eq. 12, evaluated without overflow for any T in [1e-3, inf]), its coherence p and
+    phase :math:`\phi`. All three angles are in radians.
+
+    Parameters
+    ----------
+    reservoir : Reservoir or Ancilla
+        The ancilla state :math:`\eta` to purify (an :class:`~circuitheat.Ancilla` may be
+        any 2×2 density matrix).
     """
-    if not isinstance(reservoir, Reservoir):
-        raise TypeError(f"reservoir must be a Reservoir, got {reservoir!r} of type {type(reservoir).__name__}")
-    excited, ground = ancilla_populations(reservoir.temperature, reservoir.omega)
+    state = _check_ancilla_state(reservoir)
+    if isinstance(state, Reservoir):
+        excited, ground = ancilla_populations(state.temperature, state.omega)
+        coherence, phase = state.coherence, state.phase
+    else:
+        eta = state.state
+        excited, ground = max(float(eta[0, 0].real), 0.0), max(float(eta[1, 1].real), 0.0)
+        norm = math.sqrt(excited * ground)
+        # |eta_10| <= sqrt(eta_00 eta_11) for a positive state; the clip absorbs rounding
+        # and the STATE_TOLERANCE a validated state may exceed it by.
+        coherence = min(abs(complex(eta[1, 0])) / norm, 1.0) if norm > 0 else 1.0
+        phase = float(np.angle(eta[1, 0]))
     theta_t = 2.0 * math.atan2(math.sqrt(float(ground)), math.sqrt(float(excited)))
-    theta_p = 2.0 * math.acos(reservoir.coherence)
-    return theta_t, theta_p, reservoir.phase
+    theta_p = 2.0 * math.acos(coherence)
+    return theta_t, theta_p, phase
 
 
 def _replacement_kraus(rho: NDArray[np.complex128]) -> Kraus:
@@ -263,17 +288,21 @@ def _replacement_kraus(rho: NDArray[np.complex128]) -> Kraus:
     return Kraus([op / math.sqrt(total) for op in ops])
 
 
-def ancilla_preparation(reservoir: Reservoir, method: str = "channel", *, label: str | None = None) -> Instruction:
-    r"""Instruction that resets an ancilla and prepares it in the state :math:`\eta` of Eq. (12).
+def ancilla_preparation(reservoir: Reservoir | Ancilla, method: str = "channel", *, label: str | None = None) -> Instruction:
+    r"""Instruction that resets an ancilla and prepares it in the state :math:`\eta` (Eq. 12 for a Reservoir).
+
+    For a :class:`~circuitheat.Reservoir`,
 
     .. math:: \eta = \frac{1}{Z}\begin{pmatrix} e^{-\beta\omega/2} & p\,e^{-i\phi} \\
                                               p\,e^{i\phi} & e^{\beta\omega/2}\end{pmatrix}
 
     Parameters
     ----------
-    reservoir : Reservoir
-        Effective temperature T (any value in [1e-3, inf]), coherence p in [0, 1] and
-        phase :math:`\phi` (rad) of the ancillas.
+    reservoir : Reservoir or Ancilla
+        A :class:`~circuitheat.Reservoir` (effective temperature T in [1e-3, inf],
+        coherence p in [0, 1] and phase :math:`\phi` (rad) of Eq. 12) or an
+        :class:`~circuitheat.Ancilla` (any 2×2 state :math:`\eta`; the circuits below then
+        use the angles of :func:`purification_angles`, the same construction).
     method : {"channel", "purification"}
         ``"channel"`` (1 qubit, for simulation): ``reset``, then the exact replacement
         channel :math:`\sigma\mapsto\mathrm{Tr}[\sigma]\eta` as a ``kraus`` instruction
@@ -305,7 +334,8 @@ def ancilla_preparation(reservoir: Reservoir, method: str = "channel", *, label:
         marginal) and p = 1 (:math:`\theta_p = 0`, product state, pure :math:`|\psi\rangle`),
         and for T -> 0 (:math:`\theta_T\to\pi`) and T = inf (:math:`\theta_T = \pi/2`).
     label : str, optional
-        Drawing label (default: ``"η(T=…, p=…, φ=…)"``).
+        Drawing label (default: ``"η(T=…, p=…, φ=…)"`` for a Reservoir,
+        ``"η(ρ00=…, |ρ01|=…)"`` for an Ancilla).
 
     Returns
     -------
@@ -313,17 +343,18 @@ def ancilla_preparation(reservoir: Reservoir, method: str = "channel", *, label:
         Named :data:`PREPARATION_NAME`, with a definition built from ``reset``,
         ``kraus`` (channel) or ``reset``, ``ry``, ``cry``, ``p`` (purification).
     """
-    if not isinstance(reservoir, Reservoir):
-        raise TypeError(f"reservoir must be a Reservoir, got {reservoir!r} of type {type(reservoir).__name__}")
+    state = _check_ancilla_state(reservoir)
     method = check_choice("method", method, PREPARATIONS)
-    if label is None:
-        label = f"η(T={reservoir.temperature:.3g}, p={reservoir.coherence:.3g}, φ={reservoir.phase:.3g})"
+    if label is None and isinstance(state, Reservoir):
+        label = f"η(T={state.temperature:.3g}, p={state.coherence:.3g}, φ={state.phase:.3g})"
+    elif label is None:
+        label = f"η(ρ00={state.state[0, 0].real:.3g}, |ρ01|={abs(state.state[0, 1]):.3g})"
     if method == "channel":
         definition = QuantumCircuit(1, name=PREPARATION_NAME)
         definition.reset(0)
-        definition.append(_replacement_kraus(reservoir.state), [0])
+        definition.append(_replacement_kraus(state.state), [0])
     else:
-        theta_t, theta_p, phi = purification_angles(reservoir)
+        theta_t, theta_p, phi = purification_angles(state)
         definition = QuantumCircuit(2, name=PREPARATION_NAME)
         definition.reset(0)
         definition.reset(1)
@@ -437,12 +468,13 @@ def initial_state_circuit(initial_state: str | ArrayLike = "11") -> QuantumCircu
     return qc
 
 
-def _check_save(save: str | Sequence[str] | None) -> tuple[str, ...]:
+def _check_save(save: str | Sequence[str] | None, valid: Sequence[str] = SAVE_KINDS) -> tuple[str, ...]:
+    """``save`` as a tuple of distinct kinds from ``valid`` (``()`` for None); ValueError naming ``save`` otherwise."""
     if save is None:
         return ()
     if isinstance(save, str):
         save = (save,)
-    out = tuple(check_choice("save", s, SAVE_KINDS) for s in save)
+    out = tuple(check_choice("save", s, valid) for s in save)
     if len(set(out)) != len(out):
         raise ValueError(f"save must not repeat a kind, got {save!r}")
     return out

@@ -250,7 +250,7 @@ def test_purification_angles_at_the_edges():
 def test_ancilla_preparation_rejects_bad_input():
     with pytest.raises(ValueError, match=r"^unknown method 'kraus'; valid: 'channel', 'purification'$"):
         ancilla_preparation(ch.Reservoir(1.0), "kraus")
-    with pytest.raises(TypeError, match=r"reservoir must be a Reservoir, got 1\.0 of type float"):
+    with pytest.raises(TypeError, match=r"reservoir must be a Reservoir or an Ancilla, got 1\.0 of type float"):
         ancilla_preparation(1.0)
 
 

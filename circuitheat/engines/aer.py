@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit import CircuitInstruction, Gate, Instruction, QuantumCircuit
 from qiskit.circuit.library import UnitaryGate
-from qiskit.quantum_info import Operator
+from qiskit.quantum_info import DensityMatrix, Operator
 from qiskit_aer import AerSimulator
 
 from ..circuits import (
@@ -43,13 +43,17 @@ from ..circuits import (
     PREPARATIONS,
     SAVE_KINDS,
     PartialSwapGate,
+    _check_save,
     build_protocol,
     save_label,
     to_ancilla_pair_matrix,
     to_system_matrix,
 )
 from ..model import CollisionModel, check_model
+from ..network.circuits import NETWORK_SAVE_KINDS, network_protocol, network_save_label
+from ..network.spec import CollisionNetwork, check_network
 from ..network.step import step_map
+from ..resources import check_memory
 from ..states import system_hamiltonian
 from ..validation import check_choice, check_count
 from . import direct as _direct  # noqa: F401  ("direct" is registered first, the default engine)
@@ -59,16 +63,24 @@ __all__ = [
     "AerEngine",
     "AerTimings",
     "aer_collision_circuit",
+    "aer_network_circuit",
     "aer_simulator",
     "ancilla_energies",
+    "network_observables",
     "run_collision_circuit",
     "run_collision_circuit_timed",
+    "run_network_circuit_timed",
     "to_aer_native",
 ]
 
 #: Seed passed to Aer. The density-matrix runs here contain no measurement, so the
 #: result is deterministic; the seed only pins Aer's bookkeeping for reproducibility.
 SEED_SIMULATOR = 20240611
+
+
+#: Non-native gates on at most this many qubits are lowered to one exact ``unitary``
+#: (a network's two-qubit gates); larger composite instructions to their definitions.
+_FUSE_MAX_QUBITS = 2
 
 
 @functools.cache
@@ -124,6 +136,10 @@ def _lower_operation(op: Instruction) -> list[tuple[Instruction, tuple[int, ...]
         return [(UnitaryGate(np.asarray(op), check_input=False), tuple(range(n)))]
     if op.name in _native_names():
         return [(op, tuple(range(n)))]
+    if isinstance(op, Gate) and n <= _FUSE_MAX_QUBITS:
+        # A network's gate (Heisenberg, a user's circuit, ...): one exact 4x4 unitary, in the
+        # gate's own (little-endian) qubit order, instead of its definition's many gates.
+        return [(UnitaryGate(Operator(op).data, check_input=False), tuple(range(n)))]
     definition = op.definition
     if definition is None:
         raise ValueError(f"instruction {op.name!r} is neither native to Aer's density-matrix method nor defined")
@@ -218,33 +234,62 @@ def run_collision_circuit_timed(
     model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     preparation = check_choice("preparation", preparation, PREPARATIONS)
-    if isinstance(save, str):
-        save = (save,)
-    kinds = tuple(check_choice("save", s, SAVE_KINDS) for s in save)
-    if not kinds:
-        raise ValueError(f"save must name at least one of {SAVE_KINDS}, got {save!r}")
+    kinds = _check_kinds(save, SAVE_KINDS)
 
     t0 = time.perf_counter()
     native = aer_collision_circuit(model, n, preparation=preparation, initial_state=initial_state, save=kinds)
+    translate = {"system": to_system_matrix, "ancilla_pair": to_ancilla_pair_matrix}
+    return _execute(native, n, kinds, save_label, translate, t0)
+
+
+def _check_kinds(save: str | Sequence[str], valid: Sequence[str]) -> tuple[str, ...]:
+    """Distinct save kinds from ``valid``, at least one (a run without saves returns nothing)."""
+    kinds = _check_save(save, valid)
+    if not kinds:
+        raise ValueError(f"save must name at least one of {tuple(valid)}, got {save!r}")
+    return kinds
+
+
+def _execute(
+    native: QuantumCircuit,
+    n: int,
+    kinds: Sequence[str],
+    label: Callable[[str, int], str],
+    translate: dict[str, Callable[[NDArray], NDArray]],
+    t_start: float,
+) -> tuple[dict[str, NDArray], AerTimings]:
+    """Run an Aer-ready circuit once, stack its saves per kind over steps 1..n, and time it.
+
+    ``label(kind, k)`` is the save label of ``kind`` after step k; ``translate[kind]``
+    (optional) maps the stacked (n, ...) array to the package basis. ``t_start`` is when
+    building the circuit began.
+    """
     t2 = time.perf_counter()
     result = aer_simulator().run(native, shots=1, seed_simulator=SEED_SIMULATOR).result()
     t3 = time.perf_counter()
     if not result.success:
         raise RuntimeError(f"Aer simulation failed: {result.status}")
     data = result.data(0)
-    translate = {"system": to_system_matrix, "ancilla_pair": to_ancilla_pair_matrix}
-    out = {kind: translate[kind](np.array([data[save_label(kind, k)].data for k in range(1, n + 1)])) for kind in kinds}
+    out = {}
+    for kind in kinds:
+        stacked = np.array([_saved_array(data[label(kind, k)]) for k in range(1, n + 1)])
+        out[kind] = translate[kind](stacked) if kind in translate else stacked
     t4 = time.perf_counter()
 
     aer_total = float(result.time_taken)
     execute = float(result.metadata.get("time_taken_execute", aer_total))
     timings = AerTimings(
-        build=t2 - t0,
+        build=t2 - t_start,
         convert=aer_total - execute,
         simulate=execute,
         read=(t3 - t2 - aer_total) + (t4 - t3),
     )
     return out, timings
+
+
+def _saved_array(value: object) -> NDArray:
+    """A saved density matrix (Aer returns a DensityMatrix) or probability vector as an array."""
+    return value.data if isinstance(value, DensityMatrix) else np.asarray(value)
 
 
 def run_collision_circuit(
@@ -281,6 +326,112 @@ def run_collision_circuit(
     return out
 
 
+def aer_network_circuit(
+    network: CollisionNetwork,
+    n_steps: int,
+    *,
+    preparation: str = "channel",
+    initial_state: str | ArrayLike | None = None,
+    save: str | Sequence[str] | None = ("system", "ancilla_populations"),
+) -> QuantumCircuit:
+    """:func:`~circuitheat.network.circuits.network_protocol` with its step block made Aer-native once."""
+    return network_protocol(
+        network, n_steps, preparation=preparation, initial_state=initial_state, save=save, transform=to_aer_native
+    )
+
+
+def run_network_circuit_timed(
+    network: CollisionNetwork,
+    n_steps: int,
+    *,
+    preparation: str = "channel",
+    initial_state: str | ArrayLike | None = None,
+    save: Sequence[str] = ("system", "ancilla_populations"),
+) -> tuple[dict[str, NDArray], AerTimings]:
+    r"""Run a network's protocol on Aer (density matrix, one run): the saves after every step, and the timings.
+
+    Parameters
+    ----------
+    network : CollisionNetwork
+    n_steps : int
+        Number of steps n >= 1.
+    preparation : {"channel", "purification"}
+        Ancilla preparation (:func:`circuitheat.circuits.ancilla_preparation`).
+    initial_state : str or array_like, optional
+        System initial state (label, :math:`2^N`-vector or matrix, package basis; default all ground).
+    save : sequence of :data:`~circuitheat.network.circuits.NETWORK_SAVE_KINDS`
+        What to return, each stacked over steps k = 1..n in the package basis: ``"system"``
+        (n, 2^N, 2^N), ``"system_populations"`` (n, 2^N), ``"ancillas"`` (n, 2^m, 2^m: the
+        step's m ancillas right after step k, first collision most significant),
+        ``"ancilla_populations"`` (n, 2^m). A step without collisions (m = 0) gives
+        ones of shape (n, 1, 1) and (n, 1).
+    """
+    network = check_network(network)
+    n = check_count("n_steps", n_steps)
+    kinds = _check_kinds(save, NETWORK_SAVE_KINDS)
+    t0 = time.perf_counter()
+    native = aer_network_circuit(network, n, preparation=preparation, initial_state=initial_state, save=kinds)
+    m = len(network.collisions)
+    saved = [kind for kind in kinds if m or kind.startswith("system")]  # nothing to save on zero ancillas
+    out, timings = _execute(native, n, saved, network_save_label, {}, t0)
+    for kind in kinds:
+        if kind not in out:
+            out[kind] = np.ones((n, 1, 1) if kind == "ancillas" else (n, 1))
+    return out, timings
+
+
+def network_observables(
+    network: CollisionNetwork, saved: dict[str, NDArray], rho0: NDArray
+) -> tuple[dict[str, NDArray], NDArray, NDArray]:
+    r"""Heat currents, work and system energy of every step from the saves of :func:`run_network_circuit_timed`.
+
+    .. math::
+        J_r(k) = \sum_{c\in r}\bigl(\mathrm{Tr}[H_r\tilde\eta_c(k)] - \mathrm{Tr}[H_r\eta_r]\bigr), \qquad
+        W(k) = E_S(k) - E_S(k-1) + \sum_r J_r(k),
+
+    (Eqs. 10–11 generalised, :class:`~circuitheat.CollisionNetwork`), with
+    :math:`\mathrm{Tr}[H_r\tilde\eta_c] = (\omega_r/2)(P_c(0) - P_c(1))` from the marginal
+    populations of ancilla c and :math:`E_S(k) = \mathrm{Tr}[H_S\rho_k]`. The work is the
+    first law on the simulated energies: every gate is unitary, so the energy the gates put
+    into the system and the step's ancillas is the change of their total energy (the direct
+    engine computes it gate by gate, and the tests compare the two).
+
+    Parameters
+    ----------
+    network : CollisionNetwork
+    saved : dict
+        Holds ``"system"`` or ``"system_populations"``, and ``"ancillas"`` or ``"ancilla_populations"``.
+    rho0 : ndarray (2^N, 2^N)
+        The state before step 1 (package basis).
+
+    Returns
+    -------
+    currents : dict name -> ndarray (n,)
+    work : ndarray (n,)
+    system_energy : ndarray (n,)
+    """
+    m = len(network.collisions)
+    if "system" in saved:
+        pops_s = np.einsum("nii->ni", saved["system"]).real
+    else:
+        pops_s = np.asarray(saved["system_populations"]).real
+    if "ancillas" in saved:
+        pops_a = np.einsum("nii->ni", saved["ancillas"]).real
+    else:
+        pops_a = np.asarray(saved["ancilla_populations"]).real
+    n = pops_s.shape[0]
+    energy = pops_s @ network.hamiltonian()
+    per_bit = pops_a.reshape((n,) + (2,) * m)
+    currents = {name: np.zeros(n) for name in network.reservoir_names}
+    for c, col in enumerate(network.collisions):
+        marginal = per_bit.sum(axis=tuple(1 + j for j in range(m) if j != c))  # (n, 2): P_c(0), P_c(1)
+        anc = network.ancilla(col.reservoir)
+        currents[col.reservoir] += 0.5 * anc.omega * (marginal[:, 0] - marginal[:, 1]) - anc.energy
+    before = np.concatenate([[float((rho0.diagonal() @ network.hamiltonian()).real)], energy[:-1]])
+    work = energy - before + sum(currents.values(), np.zeros(n))
+    return currents, work, energy
+
+
 def ancilla_energies(ancilla_pair: ArrayLike, omega: float = 1.0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r"""Energies :math:`\mathrm{Tr}[H\tilde\eta^h], \mathrm{Tr}[H\tilde\eta^c]` of the two ancillas of (..., 4, 4) pair states.
 
@@ -297,21 +448,42 @@ def ancilla_energies(ancilla_pair: ArrayLike, omega: float = 1.0) -> tuple[NDArr
 class AerEngine:
     """The collision circuits on Aer's density-matrix simulator (registered as ``"aer"``).
 
-    One circuit, one Aer run: :math:`J_h(k), J_c(k)` (Eqs. 10–11) come from the saved ancilla
-    pair after each collision k, the system states and energies from the saved system pair.
-    Agrees with ``engine="direct"`` to floating-point rounding. Option ``preparation``:
-    ``"channel"`` (an exact Kraus replacement channel, 4 qubits simulated) or
-    ``"purification"`` (the hardware-ready purification with a partner qubit per reservoir,
-    6 qubits).
+    One circuit, one Aer run. For the paper's :class:`~circuitheat.CollisionModel`:
+    :math:`J_h(k), J_c(k)` (Eqs. 10–11) come from the saved ancilla pair after each collision
+    k, the system states and energies from the saved system pair (4 qubits with
+    ``preparation="channel"``, 6 with ``"purification"``). For a
+    :class:`~circuitheat.CollisionNetwork`: the circuit of
+    :func:`circuitheat.network.circuits.network_protocol` (N sites, one ancilla per
+    collision of the step, one partner each with ``"purification"``), the currents and work
+    from :func:`network_observables`. Agrees with ``engine="direct"`` to floating-point
+    rounding.
+
+    Options: ``preparation`` (``"channel"``: an exact Kraus replacement channel;
+    ``"purification"``: the hardware-ready purification with a partner qubit per ancilla),
+    ``store_states``, and ``ancillas`` (True: also return the joint state of the step's
+    ancillas after each step, :attr:`EngineRun.ancilla_states`, first collision most
+    significant).
     """
 
     name = "aer"
-    options = frozenset({"store_states", "preparation"})
+    options = frozenset({"store_states", "preparation", "ancillas"})
 
     def run(
-        self, system: object, n_steps: int, rho0: NDArray, *, store_states: bool = True, preparation: str = "channel"
+        self,
+        system: object,
+        n_steps: int,
+        rho0: NDArray,
+        *,
+        store_states: bool = True,
+        preparation: str = "channel",
+        ancillas: bool = False,
     ) -> EngineRun:
-        """Run ``n_steps`` collisions of the model ``system`` from ``rho0``."""
+        """Run ``n_steps`` steps of the model or network ``system`` from ``rho0``."""
+        for name, flag in (("store_states", store_states), ("ancillas", ancillas)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be a bool, got {flag!r}")
+        if isinstance(system, CollisionNetwork):
+            return self._run_network(system, n_steps, rho0, store_states, preparation, ancillas)
         model = check_model(system)
         saved = run_collision_circuit(model, n_steps, preparation=preparation, initial_state=rho0)
         e_hot, e_cold = ancilla_energies(saved["ancilla_pair"], model.omega)
@@ -323,6 +495,25 @@ class AerEngine:
             currents={"hot": e_hot - model.hot.energy, "cold": e_cold - model.cold.energy},
             work=step_map(model).work(before),  # the gates' work on the simulated states (0 when resonant)
             system_energy=np.einsum("nij,ji->n", states, h_s).real,
+            ancilla_states=saved["ancilla_pair"] if ancillas else None,  # model.network: hot collision first
+        )
+
+    @staticmethod
+    def _run_network(
+        network: CollisionNetwork, n: int, rho0: NDArray, store_states: bool, preparation: str, ancillas: bool
+    ) -> EngineRun:
+        if ancillas:
+            m = len(network.collisions)
+            check_memory(f"ancillas=True with {m} collisions per step", n * 16 * 4**m)
+        kinds = ("system" if store_states else "system_populations", "ancillas" if ancillas else "ancilla_populations")
+        saved, _ = run_network_circuit_timed(network, n, preparation=preparation, initial_state=rho0, save=kinds)
+        currents, work, energy = network_observables(network, saved, rho0)
+        return EngineRun(
+            states=saved["system"] if store_states else None,
+            currents=currents,
+            work=work,
+            system_energy=energy,
+            ancilla_states=saved["ancillas"] if ancillas else None,
         )
 
 

@@ -48,7 +48,7 @@ current is that of the thermal reservoirs with the same diagonal (tested).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -214,6 +214,23 @@ class CountingMap:
         return np.tensordot(np.exp(exponent), self.maps, axes=len(self.names))
 
 
+#: Fields of :class:`~circuitheat.network.step.LocalChannel` this module knows how to set for a
+#: branch: the tensor, and whatever the core derives from it for its matrix-free application.
+_KNOWN_CHANNEL_FIELDS = {"reservoir", "site", "tensor", "observable", "energy_before", "work", "kraus"}
+
+
+def _with_tensor(op: LocalChannel, tensor: NDArray) -> LocalChannel:
+    """``op`` with its channel replaced by a branch tensor (and the Kraus form, if the core stores one)."""
+    names = {f.name for f in fields(op)}
+    unknown = names - _KNOWN_CHANNEL_FIELDS
+    if unknown:  # a derived field this module would leave stale: fail loudly, never count wrongly
+        raise RuntimeError(f"LocalChannel has fields {sorted(unknown)} that counting_map does not set for branch tensors")
+    changes = {"tensor": tensor}
+    if "kraus" in names:
+        changes["kraus"] = kraus_operators(tensor)
+    return replace(op, **changes)
+
+
 def _collision_branches(collision, eta: NDArray, measurement: str) -> list[tuple[NDArray, int]]:
     """(channel tensor, count increment) of each outcome of one collision."""
     if measurement == "end_point":
@@ -262,13 +279,15 @@ def counting_map(system, measurement: str = "end_point") -> CountingMap:
         :math:`k = j + c_r` for the change j of the number of excited ancillas, :math:`q_r = \omega_r j`.
     """
     measurement = check_choice("measurement", measurement, MEASUREMENTS)
-    if not isinstance(system, CollisionModel):
-        check_network(system, "system")
-    return _counting_map(system, measurement)
+    if isinstance(system, CollisionModel):
+        return _counting_map(system, measurement, ())
+    check_network(system, "system")
+    # CollisionNetwork hashes its reservoir *names* only; the states make the cache key distinct
+    return _counting_map(system, measurement, tuple(system.reservoirs.items()))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _counting_map(system, measurement: str) -> CountingMap:
+def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     """:func:`counting_map` of a validated system (frozen and hashable, so the result is cached; it is read-only)."""
     network = _system_network(system)
     ops = compile_step(network)
@@ -288,7 +307,7 @@ def _counting_map(system, measurement: str) -> CountingMap:
         axis = names.index(op.reservoir)
         new = np.zeros_like(state)
         for tensor, increment in _collision_branches(item, ancillas[op.reservoir].state, measurement):
-            branch = replace(op, tensor=tensor, kraus=kraus_operators(tensor))
+            branch = _with_tensor(op, tensor)
             moved = apply_step((branch,), n, flat, names, with_work=False)[0].reshape(state.shape)
             src = [slice(None)] * state.ndim
             dst = [slice(None)] * state.ndim

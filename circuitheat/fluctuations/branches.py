@@ -56,6 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
+from ..trajectory import frozen_array
 from ..validation import check_choice
 
 __all__ = [
@@ -137,9 +138,7 @@ class CountingMap:
 
     def __post_init__(self) -> None:
         for name in ("maps", "initial_state"):
-            a = np.array(getattr(self, name), dtype=complex, copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(np.asarray(getattr(self, name), dtype=complex)))
 
     @property
     def dim(self) -> int:

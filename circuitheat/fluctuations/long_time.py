@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel, check_model
 from ..threads import single_blas_thread
+from ..trajectory import frozen_array
 from .branches import CountingMap
 from .finite import _reservoir_names, resolve_counting
 from .production import clausius_flow, steady_entropy_production_rate
@@ -219,9 +220,7 @@ class FluctuationScan:
 
     def __post_init__(self) -> None:
         for name in ("phase_difference", "mean_current", "diffusion", "third_cumulant", "entropy_production", "clausius"):
-            a = np.array(getattr(self, name), dtype=float, copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(np.asarray(getattr(self, name), dtype=float)))
 
     @property
     def fano(self) -> NDArray[np.float64]:

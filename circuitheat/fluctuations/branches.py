@@ -56,6 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
+from ..resources import check_memory
 from ..trajectory import frozen_array
 from ..validation import check_choice
 
@@ -296,6 +297,7 @@ def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     n_coll = {r: sum(1 for c in network.collisions if c.reservoir == r) for r in names}
     low = {r: -n_coll[r] if measurement == "two_point" else 0 for r in names}
     sizes = tuple((2 if measurement == "two_point" else 1) * n_coll[r] + 1 for r in names)
+    check_memory(f"count-resolved step maps of sites={n}", 3 * 16 * int(np.prod(sizes)) * d**4)
     state = np.zeros((*sizes, d * d, d, d), dtype=complex)
     state[tuple(-low[r] for r in names)] = np.eye(d * d).reshape(d * d, d, d)
     for op, item in zip(ops, network.step, strict=True):

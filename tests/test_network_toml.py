@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -246,3 +248,17 @@ def test_bad_documents_name_the_key(case):
     assert isinstance(err, ValueError) and err.key == key
     assert problem in err.problem, err.problem
     assert str(err) == (f"{key}: {err.problem}" if key else err.problem) and "\n" not in str(err)
+
+
+def test_readme_network_examples_work():
+    """The README's TOML example parses, its Python example runs and prints the numbers it states."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Collision networks") : readme.index("## Tutorials")]
+    (toml_block,) = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
+    net = network_from_toml(toml_block)
+    assert net.sites == 2 and net.reservoir_names == ("hot", "odd") and net.reservoirs["odd"].omega == 1.5
+    (python_block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    namespace: dict = {}
+    exec(compile(python_block, "README.md", "exec"), namespace)  # the README's own code, not user input
+    assert f"{namespace['ss'].currents['hot']:+.6f}" == "+0.012287"  # stated in the README
+    assert f"{ch.steady_state(namespace['fridge']).currents['cold']:.6f}" == "-0.013515"

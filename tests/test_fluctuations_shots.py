@@ -18,6 +18,7 @@ import circuitheat as ch
 from circuitheat.fluctuations import (
     compare_with_shots,
     cumulative_heats_from_bits,
+    current_fluctuations,
     heat_statistics,
     noisy_counting_map,
     sample_cumulative_heats,
@@ -98,6 +99,13 @@ def test_device_noise_statistics_match_noisy_shots():
     assert noisy.mean == pytest.approx(n * tail.mean, abs=ROUNDING)
     assert noisy.variance == pytest.approx((n * tail.shot_std) ** 2, abs=ROUNDING)
     assert noisy_counting_map(nmap).measurement == "device"
+    # long time on the device: the SCGF's current is the noisy map's steady current, its derivatives the
+    # growth of the cumulants (relaxation within ~10 collisions at gamma = pi/4: exact after 3000)
+    fl = current_fluctuations(nmap)
+    assert fl.mean_current == pytest.approx(nmap.steady_state()[1]["heat_hot"], abs=1e-9)  # device map TP to ~1e-9
+    long = heat_statistics(nmap, 3000).cumulant_trajectory
+    np.testing.assert_allclose(long[-1, 0] - long[-2, 0], [fl.mean_current, fl.diffusion, fl.third_cumulant], atol=1e-9)
+    assert math.isnan(fl.tur_ratio)  # no known entropy production for a device
     heats, _ = sample_cumulative_heats(model, n, shots=2000, seed=5, backend=device, transpiled=tp)
     agree = compare_with_shots(noisy, heats["hot"][:, -1])
     assert agree.p_value > P_AGREE and np.all(np.abs(agree.z_scores) < Z_MAX), agree

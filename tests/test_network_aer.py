@@ -457,7 +457,8 @@ def test_qasm_step_export_reproduces_one_step():
     qc.x(1)  # initial state "010"
     qc.compose(step, inplace=True)
     qc.save_density_matrix([2, 1, 0], label="system")  # reversed: package order
-    result = aer_simulator().run(transpile(qc, aer_simulator()), shots=1).result()
+    # optimization_level=0: only the basis translation is needed (the gates stay exact).
+    result = aer_simulator().run(transpile(qc, aer_simulator(), optimization_level=0), shots=1).result()
     direct = ch.simulate(net, 1, initial_state="010")
     np.testing.assert_allclose(result.data(0)["system"].data, direct.system_states[0], atol=AGREEMENT_TOL, rtol=0)
 
@@ -498,3 +499,28 @@ def test_bad_input_is_rejected():
         ancilla_preparation("hot")
     with pytest.raises(ValueError, match=r"^unknown initial_state '01'; valid labels: 3 characters"):
         network_initial_state(net, "01")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_export_qasm_network(tmp_path, capsys):
+    from circuitheat.cli import main
+    from circuitheat.presets.files import preset_file_text, preset_network
+
+    toml = tmp_path / "chain.toml"
+    toml.write_text(preset_file_text("chain"), encoding="utf-8")
+    out = tmp_path / "qasm"
+    assert main(["export-qasm", "--network", str(toml), "--out", str(out), "-n", "2"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["network_protocol_n2.qasm", "network_step.qasm"]
+    protocol = qasm3.loads((out / "network_protocol_n2.qasm").read_text(encoding="utf-8"))
+    net = preset_network("chain")
+    m = len(net.collisions)
+    assert protocol.num_qubits == net.sites + 2 * m  # sites, one ancilla and one partner per collision
+    assert [(r.name, r.size) for r in protocol.cregs] == [(f"m{c}", 2) for c in range(m)]
+    capsys.readouterr()
+    assert main(["export-qasm", "--network", str(toml), "--gamma", "0.1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "circuitheat export-qasm: error: --gamma cannot be combined with --network: the network file defines the model"
+    ]

@@ -11,6 +11,11 @@ on hardware; the Kraus ``"channel"`` preparation has no OpenQASM form):
   ``hot[k-1]`` / ``cold[k-1]``, so one circuit's counts give :math:`J_h(k), J_c(k)`
   for every k (Eqs. 10–11).
 
+With ``--network FILE.toml`` (schema: :mod:`circuitheat.network.toml`) the two files are
+those of the collision network instead (:func:`circuitheat.network.circuits.network_to_qasm3`):
+``network_step.qasm`` and ``network_protocol_n{N}.qasm``, every ancilla measured after each
+step into ``m<c>[k-1]``.
+
 The defaults are the paper's Fig. 2 parameters (:math:`\gamma=\pi/32`, :math:`\delta=\pi/4`,
 :math:`T_h = 2T_c = 2`, p = 0.8, :math:`\phi_h-\phi_c = 0`, :math:`\omega = 1`) and N = 5.
 Files are written atomically; an existing file with different content is refused
@@ -26,15 +31,32 @@ from pathlib import Path
 from ..circuits import REGISTER_NAMES, collision_block, collision_circuit, num_circuit_qubits, to_qasm3
 from ..io import atomic_write
 from ..model import CollisionModel
+from ..network.circuits import network_to_qasm3
+from ..network.spec import CollisionNetwork
+from ..network.toml import load_network
 from ._options import add_model_options, count, model_from_args
+from .network import network_requested
 
-__all__ = ["DEFAULT_N_COLLISIONS", "STEP_FILE", "protocol_file", "qasm_exports", "register", "write_exports"]
+__all__ = [
+    "DEFAULT_N_COLLISIONS",
+    "NETWORK_STEP_FILE",
+    "STEP_FILE",
+    "network_protocol_file",
+    "network_qasm_exports",
+    "protocol_file",
+    "qasm_exports",
+    "register",
+    "write_exports",
+]
 
 #: Number of collisions of the exported protocol (small: the file grows linearly).
 DEFAULT_N_COLLISIONS = 5
 
 #: File name of the one-collision export.
 STEP_FILE = "collision_step.qasm"
+
+#: File name of a network's one-step export (``--network``).
+NETWORK_STEP_FILE = "network_step.qasm"
 
 #: The command that regenerates the committed files (quoted in their headers).
 REGENERATE = "circuitheat export-qasm --out circuits/"
@@ -43,6 +65,16 @@ REGENERATE = "circuitheat export-qasm --out circuits/"
 def protocol_file(n_collisions: int) -> str:
     """File name of the n-collision protocol export, ``protocol_n{n}.qasm``."""
     return f"protocol_n{int(n_collisions)}.qasm"
+
+
+def network_protocol_file(n_steps: int) -> str:
+    """File name of a network's n-step protocol export, ``network_protocol_n{n}.qasm``."""
+    return f"network_protocol_n{int(n_steps)}.qasm"
+
+
+def network_qasm_exports(network: CollisionNetwork, n_steps: int = DEFAULT_N_COLLISIONS) -> dict[str, str]:
+    """The OpenQASM 3 texts of a network, ``{NETWORK_STEP_FILE: ..., network_protocol_file(n): ...}``."""
+    return {NETWORK_STEP_FILE: network_to_qasm3(network), network_protocol_file(n_steps): network_to_qasm3(network, n_steps)}
 
 
 def _angle(x: float) -> str:
@@ -121,10 +153,15 @@ def write_exports(
         If a file exists with different content and ``force`` is false (nothing is
         written then).
     """
+    return _write_texts(out, qasm_exports(model, n_collisions), force=force)
+
+
+def _write_texts(out: str | Path, texts_by_name: dict[str, str], *, force: bool) -> dict[Path, str]:
+    """Write ``{file name: text}`` into the directory ``out`` (see :func:`write_exports`)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"out {str(out)!r} exists and is not a directory")
-    texts = {out / name: text for name, text in qasm_exports(model, n_collisions).items()}
+    texts = {out / name: text for name, text in texts_by_name.items()}
     status: dict[Path, str] = {}
     for path, text in texts.items():
         if path.exists():
@@ -160,12 +197,22 @@ def register(subparsers) -> None:
         help=f"collisions in the protocol file (default {DEFAULT_N_COLLISIONS})",
     )
     p.add_argument("--force", action="store_true", help="overwrite files whose content differs")
+    p.add_argument(
+        "--network",
+        metavar="FILE.toml",
+        default=None,
+        help="export this collision network (schema: circuitheat.network.toml) instead of the paper's model; "
+        "-n is then the number of steps",
+    )
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    model = model_from_args(args)
-    status = write_exports(args.out, model, args.n_collisions, force=args.force)
+    if network_requested(args):  # refuses model options given together with --network
+        texts = network_qasm_exports(load_network(args.network), args.n_collisions)
+        status = _write_texts(args.out, texts, force=args.force)
+    else:
+        status = write_exports(args.out, model_from_args(args), args.n_collisions, force=args.force)
     for path, what in status.items():
         print(f"{what}: {path}")
     return 0

@@ -8,6 +8,7 @@ import math
 
 from ..steady import steady_state
 from ._options import add_model_options, model_from_args
+from .network import add_network_options, network_requested, steady_network
 
 __all__ = ["register"]
 
@@ -22,6 +23,7 @@ def register(subparsers) -> None:
     )
     add_model_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    add_network_options(p, steady=True)
     p.set_defaults(handler=_run)
 
 
@@ -44,6 +46,8 @@ def _direction(model, heat_hot: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if network_requested(args):
+        return steady_network(args)
     model = model_from_args(args)
     ss = steady_state(model)
     record = {

@@ -60,6 +60,7 @@ from . import direct as _direct  # noqa: F401  ("direct" is registered first, th
 from .base import EngineRun, register_engine
 
 __all__ = [
+    "AER_THREADS",
     "AerEngine",
     "AerTimings",
     "aer_collision_circuit",
@@ -81,6 +82,15 @@ SEED_SIMULATOR = 20240611
 #: Non-native gates on at most this many qubits are lowered to one exact ``unitary``
 #: (a network's two-qubit gates); larger composite instructions to their definitions.
 _FUSE_MAX_QUBITS = 2
+
+
+#: OpenMP threads of one engine run. Aer parallelises a density matrix of 7 qubits or more
+#: (a 14-qubit vector); with anything else running on the cores the threads spin against
+#: each other: an N = 6 network (8 qubits, 10 steps) took 3.8 s with Aer's default threads
+#: and 0.31 s with one, both cores busy (``benchmarks/bench_network_aer.py``). As for BLAS
+#: (:mod:`circuitheat.threads`), circuitheat runs each simulation on one thread and leaves
+#: parallelism to sweeps over processes. The paper's circuits (4–6 qubits) never used threads.
+AER_THREADS = 1
 
 
 @functools.cache
@@ -265,7 +275,7 @@ def _execute(
     building the circuit began.
     """
     t2 = time.perf_counter()
-    result = aer_simulator().run(native, shots=1, seed_simulator=SEED_SIMULATOR).result()
+    result = aer_simulator().run(native, shots=1, seed_simulator=SEED_SIMULATOR, max_parallel_threads=AER_THREADS).result()
     t3 = time.perf_counter()
     if not result.success:
         raise RuntimeError(f"Aer simulation failed: {result.status}")

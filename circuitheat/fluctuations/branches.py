@@ -48,7 +48,7 @@ current is that of the thermal reservoirs with the same diagonal (tested).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -56,6 +56,8 @@ from numpy.typing import ArrayLike, NDArray
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
+from ..resources import check_memory
+from ..trajectory import frozen_array
 from ..validation import check_choice
 
 __all__ = [
@@ -137,9 +139,7 @@ class CountingMap:
 
     def __post_init__(self) -> None:
         for name in ("maps", "initial_state"):
-            a = np.array(getattr(self, name), dtype=complex, copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(np.asarray(getattr(self, name), dtype=complex)))
 
     @property
     def dim(self) -> int:
@@ -214,6 +214,23 @@ class CountingMap:
         return np.tensordot(np.exp(exponent), self.maps, axes=len(self.names))
 
 
+#: Fields of :class:`~circuitheat.network.step.LocalChannel` this module knows how to set for a
+#: branch: the tensor, and whatever the core derives from it for its matrix-free application.
+_KNOWN_CHANNEL_FIELDS = {"reservoir", "site", "tensor", "observable", "energy_before", "work", "kraus"}
+
+
+def _with_tensor(op: LocalChannel, tensor: NDArray) -> LocalChannel:
+    """``op`` with its channel replaced by a branch tensor (and the Kraus form, if the core stores one)."""
+    names = {f.name for f in fields(op)}
+    unknown = names - _KNOWN_CHANNEL_FIELDS
+    if unknown:  # a derived field this module would leave stale: fail loudly, never count wrongly
+        raise RuntimeError(f"LocalChannel has fields {sorted(unknown)} that counting_map does not set for branch tensors")
+    changes = {"tensor": tensor}
+    if "kraus" in names:
+        changes["kraus"] = kraus_operators(tensor)
+    return replace(op, **changes)
+
+
 def _collision_branches(collision, eta: NDArray, measurement: str) -> list[tuple[NDArray, int]]:
     """(channel tensor, count increment) of each outcome of one collision."""
     if measurement == "end_point":
@@ -262,13 +279,15 @@ def counting_map(system, measurement: str = "end_point") -> CountingMap:
         :math:`k = j + c_r` for the change j of the number of excited ancillas, :math:`q_r = \omega_r j`.
     """
     measurement = check_choice("measurement", measurement, MEASUREMENTS)
-    if not isinstance(system, CollisionModel):
-        check_network(system, "system")
-    return _counting_map(system, measurement)
+    if isinstance(system, CollisionModel):
+        return _counting_map(system, measurement, ())
+    check_network(system, "system")
+    # CollisionNetwork hashes its reservoir *names* only; the states make the cache key distinct
+    return _counting_map(system, measurement, tuple(system.reservoirs.items()))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _counting_map(system, measurement: str) -> CountingMap:
+def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     """:func:`counting_map` of a validated system (frozen and hashable, so the result is cached; it is read-only)."""
     network = _system_network(system)
     ops = compile_step(network)
@@ -278,6 +297,7 @@ def _counting_map(system, measurement: str) -> CountingMap:
     n_coll = {r: sum(1 for c in network.collisions if c.reservoir == r) for r in names}
     low = {r: -n_coll[r] if measurement == "two_point" else 0 for r in names}
     sizes = tuple((2 if measurement == "two_point" else 1) * n_coll[r] + 1 for r in names)
+    check_memory(f"count-resolved step maps of sites={n}", 3 * 16 * int(np.prod(sizes)) * d**4)
     state = np.zeros((*sizes, d * d, d, d), dtype=complex)
     state[tuple(-low[r] for r in names)] = np.eye(d * d).reshape(d * d, d, d)
     for op, item in zip(ops, network.step, strict=True):
@@ -288,7 +308,7 @@ def _counting_map(system, measurement: str) -> CountingMap:
         axis = names.index(op.reservoir)
         new = np.zeros_like(state)
         for tensor, increment in _collision_branches(item, ancillas[op.reservoir].state, measurement):
-            branch = replace(op, tensor=tensor, kraus=kraus_operators(tensor))
+            branch = _with_tensor(op, tensor)
             moved = apply_step((branch,), n, flat, names, with_work=False)[0].reshape(state.shape)
             src = [slice(None)] * state.ndim
             dst = [slice(None)] * state.ndim

@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..resources import check_memory
 from ..states import system_initial_state
 from ..threads import single_blas_thread
+from ..trajectory import frozen_array
 from ..validation import check_count
 from .branches import MEASUREMENTS, CountingMap, counting_map, noisy_counting_map
 from .spectral import leading_eigenpair
@@ -155,11 +156,7 @@ class HeatStatistics:
 
     def __post_init__(self) -> None:
         for name in ("cumulant_trajectory", "covariance_trajectory", "probabilities"):
-            value = getattr(self, name)
-            if value is not None:
-                a = np.array(value, copy=True)
-                a.setflags(write=False)
-                object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     def _pick(self, a: NDArray):
         return float(a[0]) if len(self.reservoirs) == 1 else a.copy()

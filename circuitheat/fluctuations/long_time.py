@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel, check_model
 from ..threads import single_blas_thread
+from ..trajectory import frozen_array
 from .branches import CountingMap
 from .finite import _reservoir_names, resolve_counting
 from .production import clausius_flow, steady_entropy_production_rate
@@ -144,7 +145,7 @@ def _steady_currents(cm: CountingMap, right: NDArray, left: NDArray) -> dict[str
 def _entropy_terms(full: CountingMap, right: NDArray, currents: dict[str, float]) -> tuple[float, float]:
     if full.network is None:
         return math.nan, math.nan
-    clausius = clausius_flow(full.network, currents)
+    clausius = clausius_flow(full.network, currents, {n: full.network.ancilla(n) for n in full.names})
     if full.measurement == "two_point":  # the system meets dephased, i.e. thermal, ancillas
         return clausius, clausius
     rho = right.reshape(full.dim, full.dim)
@@ -219,9 +220,7 @@ class FluctuationScan:
 
     def __post_init__(self) -> None:
         for name in ("phase_difference", "mean_current", "diffusion", "third_cumulant", "entropy_production", "clausius"):
-            a = np.array(getattr(self, name), dtype=float, copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(np.asarray(getattr(self, name), dtype=float)))
 
     @property
     def fano(self) -> NDArray[np.float64]:
@@ -251,17 +250,19 @@ def fluctuation_scan(
     r""":func:`current_fluctuations` of the paper's model over :math:`\phi_h-\phi_c` (rad), batched.
 
     The hot phase is set to :math:`\phi_c + \Delta\phi` at each point (only the difference
-    matters, Sec. III). One count-resolved map per point, then one batched perturbation solve
-    for all points. Default grid: 101 points on [0, 2π].
+    matters, Sec. III) in the model's network (:attr:`CollisionModel.network
+    <circuitheat.CollisionModel.network>`, built once). One count-resolved map per point, then
+    one batched perturbation solve for all points. Default grid: 101 points on [0, 2π].
     """
     check_model(model)
     phases = np.linspace(0.0, 2 * np.pi, 101) if phase_differences is None else np.asarray(phase_differences, dtype=float)
     if phases.ndim != 1 or phases.size == 0 or not np.all(np.isfinite(phases)):
         raise ValueError(f"phase_differences must be a non-empty 1-D array of finite angles (rad), got {phase_differences!r}")
     maps, sigma, clausius = [], [], []
+    network = model.network  # the gates are built once; only the hot ancilla changes along the scan
     for dphi in phases:
-        point = replace(model, hot=replace(model.hot, phase=float(model.cold.phase + dphi)))
-        maps.append(resolve_counting(point, measurement))
+        hot = replace(model.hot, phase=float(model.cold.phase + dphi))
+        maps.append(resolve_counting(replace(network, reservoirs={"hot": hot, "cold": model.cold}), measurement))
     name = _reservoir_names(reservoir, maps[0].names)[0]
     stacked = [np.stack(m) for m in zip(*(_taylor_maps(cm.marginal((name,))) for cm in maps), strict=True)]
     derivs = scgf_derivatives(stacked, 3)

@@ -45,7 +45,8 @@ def plot_fluctuation_scan(
     label = rf"$p_h={m.hot.coherence:.3g}$, $p_c={m.cold.coherence:.3g}$"
     top.plot(x, scan.diffusion, color="C0", lw=1.8, label=label)
     bottom.plot(x, scan.tur_ratio, color="C0", lw=1.8, label=label + r", $\sigma$ = true production")
-    bottom.plot(x, scan.tur_ratio_clausius, color="C0", lw=1.0, ls=":", label=r"$\sigma\to\beta_hJ_h+\beta_cJ_c$ (Clausius)")
+    clausius = r"$\sigma\to\beta_hJ_h+\beta_cJ_c$ (Clausius; shown where > 0)"
+    bottom.plot(x, scan.tur_ratio_clausius, color="C0", lw=1.0, ls=":", label=clausius)
     if reference is not None:
         r = reference.model
         ref_label = rf"$p_h={r.hot.coherence:.3g}$, $p_c={r.cold.coherence:.3g}$"

@@ -37,31 +37,44 @@ __all__ = ["clausius_flow", "steady_entropy_production_rate"]
 KERNEL_WEIGHT_TOLERANCE = 1e-13
 
 
-def _ancilla_terms(eta: NDArray) -> tuple[NDArray, NDArray, float]:
-    """-ln(eta) on its support, the projector on its kernel, and S(eta) (nats)."""
+def _ancilla_terms(reservoir, eta: NDArray) -> tuple[NDArray, NDArray, float]:
+    """-ln(eta) on its support, the projector on its kernel, and S(eta) (nats), for a non-diagonal eta.
+
+    The small eigenvalue is det/large (no cancellation): det = (1 - p^2) eta_00 eta_11 exactly for
+    Eq. (12), so a pure state (p = 1) has an exact kernel and a mixed one keeps its tiny eigenvalue.
+    """
     w, v = np.linalg.eigh(eta)
-    support = w > 1e-300
+    if isinstance(reservoir, Reservoir):
+        det = (1.0 - reservoir.coherence**2) * float(eta[0, 0].real * eta[1, 1].real)
+    else:
+        det = max(float((eta[0, 0] * eta[1, 1]).real - abs(eta[0, 1]) ** 2), 0.0)
+    w = np.array([det / w[1], w[1]])
+    support = w > 0
     neg_log = (v[:, support] * -np.log(w[support])) @ v[:, support].conj().T
     kernel = v[:, ~support] @ v[:, ~support].conj().T
     entropy = float(-np.sum(w[support] * np.log(w[support])))
     return neg_log, kernel, entropy
 
 
-def _per_reservoir(counting, rho: NDArray, observable_of) -> dict[str, float]:
-    """Sum over each reservoir's collisions of Tr[sigma_c observable_of(collision, eta)] in the step from ``rho``."""
+def _per_reservoir(counting, rho: NDArray, observable_of, etas: dict[str, NDArray]) -> dict[str, float]:
+    """Sum over reservoir r's collisions of Tr[A_r U(sigma_c x eta_r)U^dagger], A_r = observable_of(r), for r in ``etas``."""
     network = counting.network
     ops = []
     for op, item in zip(counting.ops, network.step, strict=True):
-        if isinstance(op, LocalChannel):
-            eta = network.ancilla(op.reservoir).state
+        if isinstance(op, LocalChannel) and op.reservoir in etas:
+            eta = etas[op.reservoir]
             op = replace(op, observable=collision_observable(item.matrix, eta, np.kron(np.eye(2), observable_of(op.reservoir))))
         ops.append(op)
     values = apply_step(tuple(ops), network.sites, rho[None], network.reservoir_names, with_work=False)[1]
-    return {name: float(values[name][0].real) for name in network.reservoir_names}
+    return {name: float(values[name][0].real) for name in etas}
 
 
 def steady_entropy_production_rate(counting, rho: NDArray) -> float:
     r"""Entropy production per step :math:`\sigma` (nats) in the steady state ``rho`` (module docstring).
+
+    A thermal (diagonal) ancilla contributes :math:`\beta_rJ_r` exactly (:math:`-\ln\eta = \beta H + \ln Z`),
+    so no logarithm of a tiny population is taken; a coherent one contributes
+    :math:`\sum_c\mathrm{Tr}[\tilde\eta_c(-\ln\eta)] - S(\eta)`.
 
     Parameters
     ----------
@@ -77,13 +90,21 @@ def steady_entropy_production_rate(counting, rho: NDArray) -> float:
         :math:`-\ln\eta` is infinite on the part it is moved into).
     """
     network = counting.network
-    terms = {name: _ancilla_terms(network.ancilla(name).state) for name in network.reservoir_names}
-    kernel = _per_reservoir(counting, rho, lambda name: terms[name][1])
+    names = network.reservoir_names
+    ancillas = {n: network.ancilla(n) for n in names}  # built and validated once each
+    etas = {n: ancillas[n].state for n in names if ancillas[n].state[0, 1] != 0}  # the coherent ones
+    trace = np.eye(counting.dim).reshape(-1)
+    currents = {n: float((trace @ counting.marginal((n,)).moment_maps((1,)) @ rho.reshape(-1)).real) for n in names}
+    total = clausius_flow(network, {n: currents[n] for n in names if n not in etas}, ancillas)
+    if not etas:
+        return total
+    terms = {n: _ancilla_terms(network.reservoirs[n], eta) for n, eta in etas.items()}
+    kernel = _per_reservoir(counting, rho, lambda n: terms[n][1], etas)
     if any(k > KERNEL_WEIGHT_TOLERANCE for k in kernel.values()):
         return math.inf
-    flow = _per_reservoir(counting, rho, lambda name: terms[name][0])
-    counts = {name: sum(1 for c in network.collisions if c.reservoir == name) for name in network.reservoir_names}
-    return float(sum(flow[name] - counts[name] * terms[name][2] for name in network.reservoir_names))
+    flow = _per_reservoir(counting, rho, lambda n: terms[n][0], etas)
+    counts = {n: sum(1 for c in network.collisions if c.reservoir == n) for n in etas}
+    return float(total + sum(flow[n] - counts[n] * terms[n][2] for n in etas))
 
 
 def _beta(ancilla_or_reservoir, state: NDArray, omega: float) -> float:
@@ -98,18 +119,18 @@ def _beta(ancilla_or_reservoir, state: NDArray, omega: float) -> float:
     return math.log(ground / excited) / omega
 
 
-def clausius_flow(network, currents: dict[str, float]) -> float:
+def clausius_flow(network, currents: dict[str, float], ancillas: dict | None = None) -> float:
     r""":math:`\sum_r\beta_rJ_r` with each reservoir's effective :math:`\beta_r` (Eq. 12: from the diagonal of :math:`\eta_r`).
 
     Equals the entropy production for thermal reservoirs; can be negative for coherent ones
     (the reversed current). A reservoir with zero current contributes 0 even at infinite
-    :math:`\beta_r`.
+    :math:`\beta_r`. ``ancillas`` (name -> :class:`~circuitheat.Ancilla`) saves rebuilding them.
     """
     total = 0.0
     for name in network.reservoir_names:
         j = currents.get(name, 0.0)
         if j == 0.0:
             continue
-        anc = network.ancilla(name)
+        anc = network.ancilla(name) if ancillas is None else ancillas[name]
         total += _beta(network.reservoirs[name], anc.state, anc.omega) * j
     return float(total)

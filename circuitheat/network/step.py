@@ -415,6 +415,9 @@ def step_map(system, *, dense: bool | None = None) -> StepMap:
     dense : bool, optional
         Build the dense superoperator (default: when N <= :data:`DENSE_MAX_SITES`).
         ``dense=True`` beyond that is refused up front if it cannot fit in memory.
+
+    A network is frozen, so its step map is built once and kept on the network object
+    (read-only arrays; a dense map of N = 6 sites holds 256 MiB while the network lives).
     """
     from ..channel import Channel
     from ..model import CollisionModel
@@ -425,17 +428,28 @@ def step_map(system, *, dense: bool | None = None) -> StepMap:
         raise InputTypeError(
             f"system must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}"
         )
+    if dense is None:
+        dense = system.sites <= DENSE_MAX_SITES
+    # A network is frozen: its step map is built once and kept on it (read-only arrays).
+    cache = system.__dict__.setdefault("_step_maps", {})
+    if dense not in cache:
+        cache[dense] = _build(system, dense)
+    return cache[dense]
+
+
+def _build(system: CollisionNetwork, dense: bool) -> StepMap:
+    """Compile ``system``'s step; with ``dense``, also its superoperator and observables."""
     ops = compile_step(system)
     energies = {name: 0.0 for name in system.reservoir_names}
     for op in ops:
         if isinstance(op, LocalChannel):
             energies[op.reservoir] += op.energy_before
-    if dense is None:
-        dense = system.sites <= DENSE_MAX_SITES
     if not dense:
         return StepMap(system.sites, system.reservoir_names, None, None, energies, system.hamiltonian(), None, ops)
     d2 = system.dim**2
     check_memory(f"dense step map of sites={system.sites}", 3 * 16 * d2 * d2)
     superop, observables = _dense_from_ops(system, ops)
     work = observables.pop(WORK)
+    for array in (superop, work, *observables.values()):
+        array.setflags(write=False)
     return StepMap(system.sites, system.reservoir_names, superop, observables, energies, system.hamiltonian(), work, ops)

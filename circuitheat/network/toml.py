@@ -68,7 +68,7 @@ from numpy.typing import NDArray
 
 from ..expressions import parse_number
 from ..model import Reservoir
-from .gates import heisenberg, partial_swap
+from .gates import gate_matrix, heisenberg, partial_swap
 from .spec import Ancilla, Collision, CollisionNetwork, Interaction
 
 __all__ = [
@@ -296,7 +296,7 @@ def _gate(value: object, path: str):
                 raise NetworkFileError(_join(path, key), f"must be finite, got {v!r}")
         return heisenberg(j["jx"], j["jy"], j["jz"], time)
     matrix = _matrix(_require(table, "matrix", path, "a 4x4 unitary"), _join(path, "matrix"), 4)
-    return matrix
+    return _built(_join(path, "matrix"), lambda: gate_matrix(matrix, "matrix"))
 
 
 def _step_item(k: int, value: object, sites: int, reservoirs: Mapping) -> Interaction | Collision:

@@ -121,7 +121,7 @@ def _plot(model, args: argparse.Namespace) -> None:
         model, hot=dataclasses.replace(model.hot, coherence=0.0), cold=dataclasses.replace(model.cold, coherence=0.0)
     )
     reference = fluctuation_scan(thermal, phases, reservoir=args.reservoir, measurement=args.measurement)
-    fig, axes = plt.subplots(2, 1, figsize=(6.4, 6.0), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 6.8), sharex=True, layout="constrained")
     try:
         plot_fluctuation_scan(scan, reference, axes)
         atomic_savefig(fig, args.plot, dpi=150)

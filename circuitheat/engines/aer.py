@@ -12,10 +12,18 @@ collision k, with marginals :math:`\tilde\eta^h_k, \tilde\eta^c_k`) the heat cur
 
 with :math:`H = (\omega/2)\sigma_z`, so :math:`\mathrm{Tr}[H\rho] = (\omega/2)(\rho_{00} - \rho_{11})`.
 
+A :class:`~circuitheat.CollisionNetwork` runs the same way: the circuit of
+:func:`circuitheat.network.circuits.network_protocol` (its step block built once, one
+ancilla qubit per collision, reset and re-prepared every step), with the system density
+matrix (or its populations) and the ancillas' populations (or their joint density matrix,
+``ancillas=True``) saved after every step; :func:`network_observables` turns them into
+:math:`J_r(k)`, the work and the system energy.
+
 Aer's density-matrix method runs a fixed instruction set and Aer does not transpile.
 :func:`to_aer_native` rewrites the few instructions it lacks into exact equivalents:
-each :class:`~circuitheat.circuits.PartialSwapGate` becomes its exact 4×4 matrix (one
-``unitary`` instruction instead of RXX, RYY, RZZ), each purification preparation becomes
+each :class:`~circuitheat.circuits.PartialSwapGate`, and any other non-native gate on one
+or two qubits (a network's Heisenberg gate, a user's circuit), becomes its exact matrix
+(one ``unitary`` instruction instead of e.g. RXX, RYY, RZZ), each purification preparation becomes
 its two resets plus one 2-qubit ``unitary`` (the product of ``ry``, ``cry``, ``p``), and
 any other composite instruction is replaced by its definition. The engine applies it
 once, to the collision block, before appending the block n times

@@ -38,7 +38,7 @@ def plot_fluctuation_scan(
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(2, 1, figsize=(6.4, 6.0), sharex=True, layout="constrained")
+        _, axes = plt.subplots(2, 1, figsize=(6.4, 6.8), sharex=True, layout="constrained")
     top, bottom = axes
     m = scan.model
     x = scan.phase_difference / np.pi
@@ -46,7 +46,8 @@ def plot_fluctuation_scan(
     top.plot(x, scan.diffusion, color="C0", lw=1.8, label=label)
     bottom.plot(x, scan.tur_ratio, color="C0", lw=1.8, label=label + r", $\sigma$ = true production")
     clausius = r"$\sigma\to\beta_hJ_h+\beta_cJ_c$ (Clausius; shown where > 0)"
-    bottom.plot(x, scan.tur_ratio_clausius, color="C0", lw=1.0, ls=":", label=clausius)
+    positive = np.where(scan.tur_ratio_clausius > 0, scan.tur_ratio_clausius, np.nan)  # log axis: reversed = gap
+    bottom.plot(x, positive, color="C0", lw=1.0, ls=":", label=clausius)
     if reference is not None:
         r = reference.model
         ref_label = rf"$p_h={r.hot.coherence:.3g}$, $p_c={r.cold.coherence:.3g}$"
@@ -63,5 +64,5 @@ def plot_fluctuation_scan(
         fontsize=10,
     )
     top.legend(fontsize=8)
-    bottom.legend(fontsize=8)
+    bottom.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # below: the curves fill the axes
     return top, bottom

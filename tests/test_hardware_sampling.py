@@ -152,3 +152,21 @@ def test_bad_input():
     with pytest.raises(TypeError, match="sampler must be a qiskit BaseSamplerV2"):
         estimate_heat_currents(model, 3, shots=10, sampler=object())
     assert set(ENCODINGS) == {"excited_is_0", "ground_is_0"}
+
+
+def test_transpiled_protocol_must_match_the_call(guadalupe):
+    """Issue 14: a protocol transpiled for initial state '00' is refused for a call meant for '11' (and n, model)."""
+    model = reversal_model()
+    tp = transpile_protocol(model, 3, guadalupe, initial_state="00")
+    with pytest.raises(ValueError, match="transpiled prepares initial_state '00', not '11'"):
+        estimate_heat_currents(model, 3, backend=guadalupe, shots=10, transpiled=tp)
+    with pytest.raises(ValueError, match="transpiled has n_collisions = 3, not 4"):
+        estimate_heat_currents(model, 4, backend=guadalupe, shots=10, transpiled=tp, initial_state="00")
+    with pytest.raises(ValueError, match="transpiled has encoding 'ground_is_0', not 'excited_is_0'"):
+        estimate_heat_currents(model, 3, backend=guadalupe, shots=10, transpiled=tp, encoding="excited_is_0")
+    with pytest.raises(ValueError, match="transpiled was built for another model"):
+        estimate_heat_currents(reversal_model(0.3), 3, backend=guadalupe, shots=10, transpiled=tp, initial_state="00")
+    with pytest.raises(TypeError, match="transpiled must be a TranspiledProtocol, got str"):
+        estimate_heat_currents(model, 3, backend=guadalupe, shots=10, transpiled="tp")
+    # the same state given as a vector is the same protocol
+    assert tp.matches(model, 3, "ground_is_0", np.array([1.0, 0.0, 0.0, 0.0])) is None

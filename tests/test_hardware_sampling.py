@@ -16,7 +16,7 @@ from circuitheat.hardware import (
     resolve_backend,
     transpile_protocol,
 )
-from circuitheat.hardware.sampling import _is_ibm_backend, device_sampler
+from circuitheat.hardware.sampling import device_sampler
 
 #: Shot estimates must agree with their expectation within this many standard errors
 #: (the issue's bar; per comparison a false alarm has probability 6e-5, and seeds fix it).
@@ -105,24 +105,6 @@ def test_blocking_by_shot_is_honest_for_correlated_collisions():
     values = 0.5 * model.omega * -1 * (1 - 2.0 * bits) - model.hot.energy
     naive = values.std(ddof=1) / math.sqrt(values.size)
     assert est.steady_hot_stderr / naive == pytest.approx(math.sqrt(n), rel=1e-3)
-
-
-def test_runtime_sampler_in_local_mode(guadalupe):
-    """The same code path with qiskit-ibm-runtime's sampler on a fake backend (local testing mode, offline)."""
-    from qiskit_ibm_runtime.executor_sampler import Sampler
-
-    model = reversal_model()
-    n = 3
-    tp = transpile_protocol(model, n, guadalupe)
-    runs = []
-    for _ in range(2):
-        sampler = Sampler(mode=guadalupe)
-        sampler.options.simulator.seed_simulator = 41
-        runs.append(estimate_heat_currents(model, n, backend=guadalupe, shots=500, sampler=sampler, transpiled=tp))
-    np.testing.assert_array_equal(runs[0].hot_bits, runs[1].hot_bits)
-    pred = NoisyCollisionMap.from_transpiled(tp, guadalupe).trajectory(n)
-    assert_within(runs[0].heat_hot, runs[0].heat_hot_stderr, pred.heat_hot, "runtime local mode")
-    assert not _is_ibm_backend(guadalupe)
 
 
 @pytest.mark.slow

@@ -46,13 +46,18 @@ def test_full_swap_reversal_is_observable_on_torino():
 
 @pytest.mark.slow
 def test_paper_parameters_are_not_conclusive_on_torino():
-    """gamma = pi/32: the device settles after ~60 collisions (~4 T1) and the thermal control reads J_h > 0."""
+    """gamma = pi/32: the device settles after ~30 collisions (54-collision study, ~1 T1) and the control reads J_h > 0.
+
+    With the device's asymmetric readout (hot ancilla on qubit 33, P(1|0) = 0.032 > P(0|1) = 0.015)
+    the raw thermal control reads about +0.016 (noise_map docstring: the offset
+    omega (e_ge eta_gg - e_eg eta_ee) > 0 there).
+    """
     report = observability_study(reversal_model(np.pi / 32), "fake_torino")
     assert report.exact_steady == pytest.approx(0.012233, abs=5e-6)  # fixed point of Phi; Fig. 3 (gamma = pi/32) at 5pi/4
     assert report.noisy_tail_mean > 0  # the sign survives ...
     assert report.control_exact_steady < 0 < report.control_noisy_tail_mean  # ... but noise alone produces it
     assert not report.observable and "not conclusive" in report.verdict()
-    assert report.total_duration > 2 * report.system_t1
+    assert report.total_duration > 0.5 * report.system_t1  # 213 us against T1 = 218 us
 
 
 def test_helpers():
@@ -76,7 +81,7 @@ def test_cli_json_and_plot(tmp_path, capsys):
     record = json.loads(capsys.readouterr().out)
     study, est = record["study"], record["estimate"]
     assert study["observable"] and study["n_collisions"] == 8 and len(record["per_collision"]) == 8
-    assert record["transpilation"]["two_qubit_gates_per_collision"] == 13
+    assert record["transpilation"]["two_qubit_gates_per_collision"] == 11
     assert [c["gamma"] for c in record["comparisons"]] == [pytest.approx(np.pi / 4)]
     # the shots agree with the device prediction of the same study (seeded)
     assert abs(est["steady_hot"] - study["noisy_tail_mean"]) < SIGMAS * est["steady_hot_stderr"]

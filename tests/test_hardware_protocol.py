@@ -10,8 +10,14 @@ from qiskit.circuit import ControlFlowOp
 import circuitheat as ch
 from circuitheat.circuits import COLD, HOT, HOT_PARTNER, SYSTEM_A, SYSTEM_B
 from circuitheat.hardware import ENCODINGS, hardware_circuit, hardware_prefix
-from circuitheat.hardware.noise_map import _confusion
-from circuitheat.hardware.protocol import assemble_protocol, excited_sign, hardware_block
+from circuitheat.hardware.protocol import (
+    assemble_protocol,
+    excited_sign,
+    hardware_block,
+    hardware_preparation,
+    schmidt_angles,
+)
+from circuitheat.hardware.readout import assignment_from_errors
 
 #: Exact agreement of two density-matrix simulations of the same physics (rounding only).
 ROUNDING = 1e-12
@@ -110,7 +116,30 @@ def test_assemble_maps_clbits_by_register_name():
     assert qc.count_ops()["barrier"] == 3 and qc.count_ops()["measure"] == 6
 
 
-def test_confusion_matrix_columns_are_distributions():
-    c = _confusion(0.02, 0.05)
+def test_assignment_matrix_columns_are_distributions():
+    c = assignment_from_errors(0.02, 0.05)
     np.testing.assert_allclose(c.sum(axis=0), 1.0)
     assert c[1, 0] == 0.02 and c[0, 1] == 0.05
+
+
+@pytest.mark.parametrize(
+    ("temperature", "coherence", "phase"),
+    [(2.0, 0.8, 5 * np.pi / 4), (1.0, 0.8, 0.0), (1e-3, 0.3, 1.0), (np.inf, 0.5, -2.0), (1.0, 1.0, 0.3), (0.5, 0.0, 0.0)],
+)
+def test_one_cnot_preparation_gives_the_ancilla_state(temperature, coherence, phase):
+    """Tracing the partner out of the Schmidt-form purification leaves eta of Eq. (12), for extreme T and p too."""
+    from qiskit.quantum_info import DensityMatrix, partial_trace
+
+    reservoir = ch.Reservoir(temperature, coherence, phase)
+    prep = hardware_preparation(reservoir)
+    unitary_part = prep.definition.copy_empty_like()
+    for inst in prep.definition.data:
+        if inst.operation.name != "reset":  # resets act on |00>: nothing to do in a state simulation
+            unitary_part._append(inst)
+    assert unitary_part.count_ops()["cx"] == 1 and sum(unitary_part.count_ops().values()) == 4
+    rho = partial_trace(DensityMatrix(unitary_part), [1]).data  # keep qubit 0, the ancilla
+    np.testing.assert_allclose(rho, reservoir.state, atol=ROUNDING)
+    theta_s, alpha, phi = schmidt_angles(reservoir)
+    assert np.isfinite([theta_s, alpha, phi]).all() and phi == phase
+    if coherence == 1.0:
+        assert theta_s == 0.0  # a pure state needs no entanglement with the partner

@@ -10,9 +10,17 @@ import pytest
 from qiskit.circuit import ControlFlowOp
 
 import circuitheat as ch
+from circuitheat.channel import Channel
 from circuitheat.circuits import COLD, HOT, SYSTEM_A, SYSTEM_B
-from circuitheat.hardware import choose_layout, fake_backend_names, resolve_backend, transpile_protocol
-from circuitheat.hardware.transpile import CHAIN, _chains, _gate_counts, _layout_cost
+from circuitheat.hardware import NoisyCollisionMap, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
+from circuitheat.hardware.transpile import CHAIN, _chains, _gate_counts, _layout_cost, dephasing_inconsistent_qubits
+
+#: Native two-qubit gates per collision: 3 per partial swap (V(delta) and the two U(gamma):
+#: exp(i theta SWAP) has three nonzero Weyl coordinates, so no fewer CNOT-class gates can do
+#: it for generic theta) + 1 per Schmidt-form ancilla preparation (protocol module docstring).
+GATES_PER_COLLISION = 3 * 3 + 2 * 1
+#: The noiseless transpiled block against the exact channel (16x16 inversion and Aer's float64 only).
+ROUNDING = 1e-12
 
 
 def reversal_model(gamma: float = np.pi / 2) -> ch.CollisionModel:
@@ -40,8 +48,8 @@ def test_transpiled_protocol_on_ibm_devices(name):
     coupled = {tuple(sorted(e)) for e in backend.coupling_map.get_edges()}
     for i, j in itertools.pairwise(CHAIN):
         assert tuple(sorted((qubits[i], qubits[j]))) in coupled
-    # 3 native 2q gates per partial swap (V, two U) + 2 per controlled-RY preparation: no SWAP was routed in
-    assert tp.two_qubit_gates == 13
+    # 3 native 2q gates per partial swap (V, two U) + 1 per Schmidt-form preparation: no SWAP was routed in
+    assert tp.two_qubit_gates == GATES_PER_COLLISION
     assert tp.circuit.count_ops()["measure"] == 2 * n and tp.circuit.num_qubits == backend.num_qubits
     assert not any(isinstance(i.operation, ControlFlowOp) for i in tp.circuit.data)
     ops = set(tp.circuit.count_ops()) - {"barrier"}
@@ -54,7 +62,38 @@ def test_transpiled_protocol_on_ibm_devices(name):
     rows = tp.per_collision()
     assert len(rows) == n and rows[-1]["end_time_s"] == pytest.approx(tp.total_duration, rel=1e-12)
     assert all(0 < t < 1e-2 for t in tp.t1 + tp.t2)
-    assert "two-qubit gates" in tp.report() and tp.to_dict()["two_qubit_gates_per_collision"] == 13
+    assert "two-qubit gates" in tp.report() and tp.to_dict()["two_qubit_gates_per_collision"] == GATES_PER_COLLISION
+
+
+@pytest.mark.parametrize("name", ["fake_torino", "fake_sherbrooke"])  # Heron (CZ) and Eagle (ECR)
+@pytest.mark.parametrize("gamma", [np.pi / 32, np.pi / 4, np.pi / 2])  # the study's gammas, delta = pi/4
+def test_eleven_two_qubit_gates_and_still_the_exact_channel(name, gamma):
+    """Issue 14: <= 11 native two-qubit gates per collision, and the noiseless transpiled block is Phi of Eq. (8)."""
+    model = reversal_model(gamma)
+    backend = resolve_backend(name)
+    tp = transpile_protocol(model, 1, backend)
+    two_qubit = [i for i in tp.block.data if i.operation.num_qubits == 2 and i.operation.name != "barrier"]
+    assert len(two_qubit) == tp.two_qubit_gates == GATES_PER_COLLISION
+    assert {i.operation.name for i in two_qubit} == {"cz" if name == "fake_torino" else "ecr"}
+    ideal = NoisyCollisionMap.from_transpiled(tp, noisy=False)
+    np.testing.assert_allclose(ideal.superoperator, Channel.from_model(model).superoperator, atol=ROUNDING)
+    # the layout avoids qubits whose calibration has T2 > 2 T1 (fake_torino's qubit 65)
+    assert dephasing_inconsistent_qubits(backend.target).isdisjoint(tp.physical_qubits)
+
+
+def test_layout_avoids_qubits_with_t2_above_twice_t1():
+    """fake_torino's qubit 65: T1 = 104.5 us, T2 = 210.7 us (issue 14); explicit use with delays is refused."""
+    torino = resolve_backend("fake_torino")
+    bad = dephasing_inconsistent_qubits(torino.target)
+    assert 65 in bad
+    qp = torino.target.qubit_properties[65]
+    assert qp.t2 > 2 * qp.t1
+    chain = next(c for c in _chains(torino.target, 6) if c[2] == 65)  # 65 as s_a
+    layout = [chain[CHAIN.index(role)] for role in range(6)]
+    with pytest.raises(ValueError, match=r"layout qubit 65 reports T2 = 210\.7 us > 2 T1 = 209 us"):
+        transpile_protocol(reversal_model(), 1, torino, layout=layout)
+    tp = transpile_protocol(reversal_model(), 1, torino, layout=layout, schedule=False)  # no delays: allowed
+    assert 65 in tp.physical_qubits and not tp.scheduled
 
 
 def test_chosen_layout_is_the_cheapest_chain():
@@ -74,7 +113,7 @@ def test_coupling_map_and_basis_without_properties():
     tp = transpile_protocol(reversal_model(), 3, coupling_map=line, basis_gates=["cz", "rz", "sx", "x"])
     assert tp.backend_name == "custom" and not tp.scheduled
     assert math.isnan(tp.collision_duration) and math.isnan(tp.t1[SYSTEM_A])
-    assert tp.two_qubit_gates == 13
+    assert tp.two_qubit_gates == GATES_PER_COLLISION
     assert abs(tp.physical_qubits[SYSTEM_A] - tp.physical_qubits[SYSTEM_B]) == 1
 
 

@@ -9,6 +9,9 @@ r"""Taking the collision model to a quantum computer.
 * :mod:`.sampling` -- :func:`estimate_heat_currents`: :math:`J_h(k), J_c(k)` and the
   steady currents with honest standard errors, through any ``SamplerV2`` (Aer, fake
   backends, or an IBM device through qiskit-ibm-runtime).
+* :mod:`.readout` -- :func:`assignment_matrix`: a qubit's asymmetric readout,
+  :math:`A[r, b] = P(\text{measured } r | \text{prepared } b)`, as the device reports it
+  (target, else ``backend.properties()``).
 * :mod:`.noise_map` -- :class:`NoisyCollisionMap`: the 16×16 map of one transpiled,
   noise-annotated collision, giving noisy trajectories, steady states and exact shot
   statistics in milliseconds; :func:`aer_reference`: the same from a full Aer
@@ -20,6 +23,7 @@ r"""Taking the collision model to a quantum computer.
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
 from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
 from .protocol import COLD_REGISTER, DEFAULT_ENCODING, ENCODINGS, HOT_REGISTER, hardware_block, hardware_circuit, hardware_prefix
+from .readout import assignment_from_errors, assignment_matrices, assignment_matrix, readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, estimate_heat_currents, heat_currents_from_bits
 from .simulators import device_noise_model, device_simulator
 from .transpile import LayoutChoice, TranspiledProtocol, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
@@ -37,6 +41,9 @@ __all__ = [
     "TailStatistics",
     "TranspiledProtocol",
     "aer_reference",
+    "assignment_from_errors",
+    "assignment_matrices",
+    "assignment_matrix",
     "bits_from_result",
     "choose_layout",
     "device_noise_model",
@@ -50,6 +57,7 @@ __all__ = [
     "heat_currents_from_bits",
     "noisy_collision_map",
     "observability_study",
+    "readout_errors",
     "resolve_backend",
     "shots_for_sign",
     "thermal_control",

@@ -23,8 +23,10 @@ of ancilla outcomes :math:`(b_h, b_c)`, the linear map :math:`M_{b_hb_c}` that t
 system state before the block to the unnormalised system state after it with the
 ancillas found in :math:`|b_h b_c\rangle`: an *instrument*, with
 :math:`\tilde\Phi = \sum M_{b_hb_c}`. Readout errors act on the recorded bits only:
-:math:`B_{r_hr_c} = \sum_{b} C_h[r_h,b_h]\,C_c[r_c,b_c]\,M_{b_hb_c}` with the confusion
-matrices :math:`C` of the two measured qubits (:func:`~circuitheat.hardware.transpile.readout_errors`).
+:math:`B_{r_hr_c} = \sum_{b} C_h[r_h,b_h]\,C_c[r_c,b_c]\,M_{b_hb_c}` with the assignment
+matrices :math:`C[r, b] = P(\text{measured } r|\text{prepared } b)` of the two measured
+qubits, asymmetric as the device reports them
+(:func:`~circuitheat.hardware.readout.assignment_matrix`).
 
 Leaving the measurements out is exact: Aer attaches no quantum error to ``measure``
 (only the classical readout error, applied here through :math:`C`), and the measured
@@ -42,14 +44,28 @@ Heat currents as a device measures them
 With :math:`s = +1` (``"excited_is_0"``) or :math:`-1` (``"ground_is_0"``), a recorded bit
 r of an ancilla contributes :math:`(\omega/2)\,s\,(1-2r)` to its energy, so a shot's
 estimate of :math:`J(k)` (Eqs. 10–11) is :math:`(\omega/2)s(1-2r_k) - \mathrm{Tr}[H\eta]`.
-Raw, with symmetric readout error :math:`\epsilon`, its mean is
-:math:`(1-2\epsilon)J + (1-2\epsilon)\mathrm{Tr}[H\eta] - \mathrm{Tr}[H\eta]`, i.e. the
-true current shrunk by :math:`1-2\epsilon` plus an offset :math:`-2\epsilon\,\mathrm{Tr}[H\eta] > 0`
-(the ancilla's energy is negative): readout error alone pushes the measured
-:math:`J_h` *up*, towards the reversed sign. "Mitigated" estimates invert the affine
-readout map per shot, :math:`z \to (z - (e_1-e_0))/(1-e_0-e_1)` with
-:math:`z = 1-2r`, :math:`e_0 = P(1|0)`, :math:`e_1 = P(0|1)`: unbiased if the
-calibration is right, at the price of a :math:`1/(1-e_0-e_1)` larger spread.
+Raw, with :math:`e_0 = P(1|0)`, :math:`e_1 = P(0|1)` of the device bit and
+:math:`z = 1-2r`, the recorded :math:`E[z]` is :math:`(1-e_0-e_1)\,z_{\rm true} + (e_1-e_0)`.
+In model terms, with :math:`\epsilon_{ge}` = P(read excited | ground) and
+:math:`\epsilon_{eg}` = P(read ground | excited) (for ``"ground_is_0"``:
+:math:`\epsilon_{ge} = e_0`, :math:`\epsilon_{eg} = e_1`), the raw mean of the shot
+estimate is
+
+.. math::
+    E[\hat J] = (1-\epsilon_{ge}-\epsilon_{eg})\,J
+              + \omega\,(\epsilon_{ge}\,\eta_{gg} - \epsilon_{eg}\,\eta_{ee}),
+
+with :math:`\eta_{gg}, \eta_{ee}` the ground and excited populations of the ancilla's
+state (Eq. 12; here :math:`\eta_{ee}/\eta_{gg} = e^{-\beta\omega}`). The offset is
+:math:`-2\epsilon\,\mathrm{Tr}[H\eta] > 0` only for *symmetric* errors
+(:math:`\epsilon_{ge} = \epsilon_{eg} = \epsilon`). A real device's readout is asymmetric
+(an excited qubit also decays during its readout, so :math:`\epsilon_{eg}` is often the
+larger), and the offset is positive only if
+:math:`\epsilon_{ge}/\epsilon_{eg} > e^{-\beta\omega}`: it can push the measured
+:math:`J_h` either way, and it differs between the hot and the cold ancilla's qubit.
+"Mitigated" estimates invert the affine readout map per shot,
+:math:`z \to (z - (e_1-e_0))/(1-e_0-e_1)`: unbiased if the calibration is right, at the
+price of a :math:`1/(1-e_0-e_1)` larger spread.
 """
 
 from __future__ import annotations
@@ -58,7 +74,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit import CircuitInstruction, QuantumCircuit
 from qiskit.circuit.library import UnitaryGate
 from qiskit.providers import BackendV2
@@ -70,8 +86,9 @@ from ..model import CollisionModel
 from ..steady import fixed_point
 from ..validation import check_choice, check_count
 from .protocol import excited_sign
+from .readout import assignment_matrices, check_readout
 from .simulators import device_simulator, ideal_simulator
-from .transpile import TranspiledProtocol, readout_errors, resolve_backend, transpile_protocol
+from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
 
 __all__ = [
     "INPUT_STATES",
@@ -91,6 +108,7 @@ INPUT_STATES = (
 )
 
 _TRACE = np.eye(4).reshape(16)
+
 _SAVE_LABEL = "joint"
 
 
@@ -119,11 +137,6 @@ def _joint_to_package(dm: NDArray) -> NDArray:
             block = t[c, h, :, :, c, h, :, :]  # b a b' a'
             out[h, c] = block.transpose(1, 0, 3, 2).reshape(4, 4)  # (a b), (a' b')
     return out
-
-
-def _confusion(e0: float, e1: float) -> NDArray:
-    """C[r, b] = P(record r | true b)."""
-    return np.array([[1 - e0, e1], [e0, 1 - e1]])
 
 
 def _block_without_measurements(block: QuantumCircuit) -> list[CircuitInstruction]:
@@ -196,15 +209,18 @@ class TailStatistics:
         return float((sigmas * self.shot_std / abs(self.mean)) ** 2)
 
 
-def _simulator_and_readout(transpiled, backend, noisy: bool, what: str):
-    """Density-matrix simulator and (hot, cold) readout errors: the device's, or ideal ones."""
+def _simulator_and_readout(transpiled, backend, noisy: bool, what: str, readout):
+    """Density-matrix simulator and the (hot, cold) assignment matrices: the device's, given ones, or ideal ones."""
     if not noisy:
-        return ideal_simulator("density_matrix"), [(0.0, 0.0), (0.0, 0.0)]
+        ideal = np.array([np.eye(2), np.eye(2)])
+        return ideal_simulator("density_matrix"), ideal if readout is None else check_readout(readout)
     if backend is None:
         raise ValueError(f"backend is required for a noisy {what} (noisy=True)")
     device = resolve_backend(backend)
     sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
-    return sim, [readout_errors(device.target, transpiled.physical_qubits[r]) for r in (HOT, COLD)]
+    if readout is None:
+        return sim, assignment_matrices(device, [transpiled.physical_qubits[r] for r in (HOT, COLD)])
+    return sim, check_readout(readout)
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,14 @@ class NoisyCollisionMap:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_transpiled(cls, transpiled: TranspiledProtocol, backend: str | BackendV2 | None = None, *, noisy: bool = True):
+    def from_transpiled(
+        cls,
+        transpiled: TranspiledProtocol,
+        backend: str | BackendV2 | None = None,
+        *,
+        noisy: bool = True,
+        readout: ArrayLike | None = None,
+    ):
         """Compute the map of ``transpiled.block`` with the device noise of ``backend``.
 
         Parameters
@@ -265,10 +288,17 @@ class NoisyCollisionMap:
         noisy : bool
             False: the same circuits on a noiseless simulator (the ideal reference; its
             superoperator equals :class:`~circuitheat.channel.Channel`'s).
+        readout : array_like (2, 2, 2), optional
+            Assignment matrices ``(A_hot, A_cold)``, ``A[r, b] = P(measured r | prepared b)``,
+            of the hot and the cold ancilla's qubit. Default: the device's, asymmetric
+            (:func:`~circuitheat.hardware.readout.assignment_matrices` of the two
+            measured physical qubits); the identity when ``noisy`` is false. Give
+            ``assignment_matrices(backend.target, qubits)`` to predict a simulator that
+            reads the target's symmetric error (``AerSimulator.from_backend``).
         """
         if not isinstance(transpiled, TranspiledProtocol):
             raise TypeError(f"transpiled must be a TranspiledProtocol, got {type(transpiled).__name__}")
-        sim, readout = _simulator_and_readout(transpiled, backend, noisy, "map")
+        sim, readout = _simulator_and_readout(transpiled, backend, noisy, "map", readout)
         phys = transpiled.physical_qubits
         saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
         body = _block_without_measurements(transpiled.block)
@@ -295,7 +325,7 @@ class NoisyCollisionMap:
         if encoding == "ground_is_0":  # express the system in model labels: conjugate by X⊗X on both sides
             true_instr = true_instr.reshape(2, 2, 4, 4, 4, 4)[:, :, ::-1, ::-1, ::-1, ::-1].reshape(2, 2, 16, 16)
             rho0 = _flip_system(rho0)
-        c_hot, c_cold = (_confusion(*e) for e in readout)
+        c_hot, c_cold = readout
         recorded = np.einsum("rh,sc,hcij->rsij", c_hot, c_cold, true_instr)
         return cls(
             superoperator=true_instr.sum(axis=(0, 1)),
@@ -438,30 +468,41 @@ class NoisyCollisionMap:
 
 
 def noisy_collision_map(
-    model: CollisionModel, backend: str | BackendV2, *, noisy: bool = True, **transpile_options
+    model: CollisionModel,
+    backend: str | BackendV2,
+    *,
+    noisy: bool = True,
+    readout: ArrayLike | None = None,
+    **transpile_options,
 ) -> NoisyCollisionMap:
     """Transpile one collision for ``backend`` and compute its noisy map (:meth:`NoisyCollisionMap.from_transpiled`).
 
-    ``transpile_options`` go to :func:`~circuitheat.hardware.transpile.transpile_protocol`
+    ``readout`` as in :meth:`NoisyCollisionMap.from_transpiled`; ``transpile_options`` go to
+    :func:`~circuitheat.hardware.transpile.transpile_protocol`
     (``layout``, ``encoding``, ``initial_state``, ``optimization_level``, ``schedule``, ...).
     """
     device = resolve_backend(backend)
     tp = transpile_protocol(model, 1, device, **transpile_options)
-    return NoisyCollisionMap.from_transpiled(tp, device, noisy=noisy)
+    return NoisyCollisionMap.from_transpiled(tp, device, noisy=noisy, readout=readout)
 
 
 def aer_reference(
-    transpiled: TranspiledProtocol, backend: str | BackendV2 | None = None, *, noisy: bool = True
+    transpiled: TranspiledProtocol,
+    backend: str | BackendV2 | None = None,
+    *,
+    noisy: bool = True,
+    readout: ArrayLike | None = None,
 ) -> NoisyPrediction:
     r"""The whole transpiled circuit on Aer's density-matrix simulator with device noise: exact expectation values.
 
     The circuit ``transpiled.circuit`` with each collision's two measurements replaced by
     a save of the 4-qubit state of :math:`(S_A, S_B, R^h, R^c)` at that point (exact for
-    the reasons in the module docstring); the readout error is applied to the saved
-    ancilla populations. One Aer run, no sampling: this is the reference that
+    the reasons in the module docstring); the readout error (``readout`` as in
+    :meth:`NoisyCollisionMap.from_transpiled`) is applied to the saved ancilla
+    populations. One Aer run, no sampling: this is the reference that
     :meth:`NoisyCollisionMap.trajectory` must reproduce.
     """
-    sim, readout = _simulator_and_readout(transpiled, backend, noisy, "reference")
+    sim, readout = _simulator_and_readout(transpiled, backend, noisy, "reference", readout)
     phys = transpiled.physical_qubits
     saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
     n = transpiled.n_collisions
@@ -486,11 +527,12 @@ def aer_reference(
     model = transpiled.model
     s = excited_sign(transpiled.encoding)
     out = {}
-    for name, pops, (e0, e1), res in (
+    for name, pops, assignment, res in (
         ("hot", populations_hot, readout[0], model.hot),
         ("cold", populations_cold, readout[1], model.cold),
     ):
-        recorded = pops @ _confusion(e0, e1).T  # (n, r)
+        e0, e1 = assignment[1, 0], assignment[0, 1]
+        recorded = pops @ assignment.T  # (n, r)
         z = recorded[:, 0] - recorded[:, 1]
         out[name] = 0.5 * model.omega * s * z - res.energy
         out[name + "_mitigated"] = 0.5 * model.omega * s * (z - (e1 - e0)) / (1 - e0 - e1) - res.energy

@@ -6,7 +6,8 @@ Circuit layout (see :mod:`circuitheat.circuits` for the qubit roles):
   (``S_A, S_B, R^h, R^c``, and the purifying partners of ``R^h`` and ``R^c``);
 * the system's initial state (X gates for a label such as ``"11"``);
 * ``n`` collision blocks (:func:`circuitheat.circuits.collision_block` with
-  ``preparation="purification"``): reset and prepare both ancillas with standard gates
+  ``preparation="purification"``, each preparation replaced by the one-CNOT
+  :func:`hardware_preparation`): reset and prepare both ancillas with standard gates
   (the ancilla's marginal is the state of Eq. 12), :math:`V(\delta)`, then
   :math:`U(\gamma)` on :math:`(S_A, R^h)` and on :math:`(S_B, R^c)` (Eq. 8);
 * after collision k, the hot and the cold ancilla are measured into bit ``k-1`` of the
@@ -37,18 +38,31 @@ state, and :math:`T_1` decay drives every qubit towards it. Two encodings are of
     relaxation then drains energy towards the model's ground state, the physical
     direction.
 
-The two are the same ideal experiment: :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}}`
+Two-qubit gates per collision
+-----------------------------
+A partial swap :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}}` has the Weyl-chamber
+coordinates of :math:`R_{XX}R_{YY}R_{ZZ}` with three equal nonzero angles, so it needs
+exactly 3 CNOT/CZ/ECR-class gates for a generic :math:`\theta` (the transpiler finds them).
+The ancilla preparation needs only one: every two-qubit pure state is, in its Schmidt
+basis, :math:`\sqrt{\lambda_0}|00\rangle + \sqrt{\lambda_1}|11\rangle`, which one CNOT makes
+from :math:`R_Y|0\rangle|0\rangle` (:func:`hardware_preparation`). The generic purification of
+:func:`circuitheat.circuits.ancilla_preparation` uses a controlled :math:`R_Y`, which is 2
+CNOTs as a gate (the transpiler cannot know that its input is :math:`|00\rangle`): 13
+two-qubit gates per collision instead of 3·3 + 2·1 = 11.
+
+The two encodings are the same ideal experiment: :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}}`
 commutes with :math:`X\otimes X`, so conjugating every qubit by X maps one circuit onto
 the other and only relabels the outcomes. They differ under device noise only.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from qiskit.circuit import CircuitInstruction, ClassicalRegister, QuantumCircuit
+from qiskit.circuit import CircuitInstruction, ClassicalRegister, Instruction, QuantumCircuit
 from qiskit.circuit.library import Barrier
 
 from ..circuits import (
@@ -61,8 +75,8 @@ from ..circuits import (
     collision_block,
     initial_state_circuit,
 )
-from ..model import CollisionModel, check_model
-from ..states import SYSTEM_LABELS
+from ..model import CollisionModel, Reservoir, check_model
+from ..states import SYSTEM_LABELS, ancilla_populations
 from ..validation import check_choice, check_count
 
 __all__ = [
@@ -77,6 +91,8 @@ __all__ = [
     "hardware_block",
     "hardware_circuit",
     "hardware_prefix",
+    "hardware_preparation",
+    "schmidt_angles",
 ]
 
 #: Name of the classical register holding the hot ancilla's outcome of collision k in bit k-1.
@@ -106,12 +122,73 @@ def excited_sign(encoding: str) -> int:
     return 1 if check_encoding(encoding) == "excited_is_0" else -1
 
 
+def schmidt_angles(reservoir: Reservoir) -> tuple[float, float, float]:
+    r"""Angles ``(theta_s, alpha, phi)`` of :func:`hardware_preparation` (rad).
+
+    The ancilla state of Eq. (12) is :math:`\eta = P(\phi)\,M\,P(\phi)^\dagger` with the real
+    matrix :math:`M = \begin{pmatrix}\rho_{00} & c\\ c & \rho_{11}\end{pmatrix}`,
+    :math:`c = p\sqrt{\rho_{00}\rho_{11}} = p/Z`, and :math:`P(\phi) = \mathrm{diag}(1, e^{i\phi})`.
+    :math:`M = R_Y(\alpha)\,\mathrm{diag}(\lambda_0, \lambda_1)\,R_Y(\alpha)^T` with
+
+    .. math::
+        \alpha = \operatorname{atan2}(2c,\ \rho_{00}-\rho_{11}), \qquad
+        \lambda_0 = \tfrac12 + \sqrt{\tfrac14(\rho_{00}-\rho_{11})^2 + c^2}, \qquad
+        \lambda_1 = \frac{\det M}{\lambda_0} = \frac{(1-p^2)\,\rho_{00}\rho_{11}}{\lambda_0}
+
+    (:math:`\lambda_1` from the determinant, so it keeps its relative precision as
+    :math:`p \to 1`), and :math:`\theta_s = 2\operatorname{atan2}(\sqrt{\lambda_1}, \sqrt{\lambda_0})`.
+    """
+    if not isinstance(reservoir, Reservoir):
+        raise TypeError(f"reservoir must be a Reservoir, got {reservoir!r} of type {type(reservoir).__name__}")
+    excited, ground = (float(x) for x in ancilla_populations(reservoir.temperature, reservoir.omega))
+    c = reservoir.coherence * math.sqrt(excited * ground)
+    lam0 = 0.5 + math.hypot(0.5 * (excited - ground), c)
+    lam1 = (1.0 - reservoir.coherence**2) * excited * ground / lam0
+    return 2.0 * math.atan2(math.sqrt(lam1), math.sqrt(lam0)), math.atan2(2.0 * c, excited - ground), reservoir.phase
+
+
+def hardware_preparation(reservoir: Reservoir, *, label: str | None = None) -> Instruction:
+    r"""Reset an ancilla and its partner and prepare the ancilla in :math:`\eta` (Eq. 12) with one CNOT.
+
+    On qubits ``[ancilla, partner]``: reset both, then
+
+    .. math::
+        |\Psi\rangle = P(\phi)_a\,R_Y(\alpha)_a\;\mathrm{CX}_{a\to b}\;R_Y(\theta_s)_a\,|00\rangle
+        = \sqrt{\lambda_0}\,|v_0\rangle_a|0\rangle_b + \sqrt{\lambda_1}\,|v_1\rangle_a|1\rangle_b,
+
+    the Schmidt form of a purification of :math:`\eta = \lambda_0|v_0\rangle\langle v_0|
+    + \lambda_1|v_1\rangle\langle v_1|` with :math:`|v_j\rangle = P(\phi)R_Y(\alpha)|j\rangle`
+    (angles: :func:`schmidt_angles`). Tracing out the partner leaves :math:`\eta` exactly,
+    for every T in [1e-3, inf] and p in [0, 1] (p = 1: :math:`\theta_s = 0`, a product
+    state). Same name (:data:`~circuitheat.circuits.PREPARATION_NAME`) and qubits as
+    :func:`circuitheat.circuits.ancilla_preparation` with ``method="purification"``, one
+    two-qubit gate instead of two (module docstring).
+
+    Returns
+    -------
+    qiskit.circuit.Instruction
+        Defined by ``reset``, ``ry``, ``cx``, ``ry``, ``p``.
+    """
+    theta_s, alpha, phi = schmidt_angles(reservoir)
+    definition = QuantumCircuit(2, name=PREPARATION_NAME)
+    definition.reset(0)
+    definition.reset(1)
+    definition.ry(theta_s, 0)
+    definition.cx(0, 1)
+    definition.ry(alpha, 0)
+    definition.p(phi, 0)
+    inst = Instruction(PREPARATION_NAME, 2, 0, [], label=label)
+    inst.definition = definition
+    return inst
+
+
 def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -> QuantumCircuit:
     """One collision of the device protocol, ending with both ancillas measured.
 
     :func:`circuitheat.circuits.collision_block` with ``preparation="purification"`` and
-    ``measure=True`` (1-bit registers ``hot`` and ``cold``); with
-    ``encoding="ground_is_0"`` an X gate follows each ancilla preparation.
+    ``measure=True`` (1-bit registers ``hot`` and ``cold``), each ancilla preparation
+    replaced by :func:`hardware_preparation` (one CNOT); with ``encoding="ground_is_0"``
+    an X gate follows each ancilla preparation.
 
     Returns
     -------
@@ -121,16 +198,20 @@ def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -
     model = check_model(model)
     encoding = check_encoding(encoding)
     block = collision_block(model, "purification", measure=True)
-    if encoding == "excited_is_0":
-        block.metadata = dict(block.metadata) | {"encoding": encoding}
-        return block
     out = block.copy_empty_like()
-    # The two preparations come first in the block; flip each ancilla right after its own.
+    reservoirs = {HOT: model.hot, COLD: model.cold}
+    # The two preparations come first in the block; replace each by its one-CNOT form and,
+    # for "ground_is_0", flip the ancilla right after it.
     for inst in block.data:
-        out._append(inst)
-        if inst.operation.name == PREPARATION_NAME:
+        if inst.operation.name != PREPARATION_NAME:
+            out._append(inst)
+            continue
+        ancilla = block.find_bit(inst.qubits[0]).index
+        prep = hardware_preparation(reservoirs[ancilla], label=inst.operation.label)
+        out._append(CircuitInstruction(prep, inst.qubits, ()))
+        if encoding == "ground_is_0":
             out.x(inst.qubits[0])
-    out.metadata = dict(block.metadata) | {"encoding": encoding}
+    out.metadata = dict(block.metadata) | {"encoding": encoding, "preparation_circuit": "schmidt (1 cx)"}
     return out
 
 

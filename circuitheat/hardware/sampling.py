@@ -24,7 +24,8 @@ of :math:`J(k)` (Eqs. 10–11). Over N shots:
 
 With ``mitigate_readout=True`` each shot's :math:`z = 1-2r` is replaced by
 :math:`(z - (e_1 - e_0))/(1 - e_0 - e_1)` with the device's readout errors of the
-measured qubit (:func:`~circuitheat.hardware.transpile.readout_errors`), an affine map,
+measured qubit (:func:`~circuitheat.hardware.readout.readout_errors`: asymmetric, as the
+device reports them), an affine map,
 so every formula above still holds.
 
 Samplers
@@ -64,8 +65,9 @@ from ..engines.aer import to_aer_native
 from ..model import CollisionModel, check_model
 from ..validation import check_count
 from .protocol import COLD_REGISTER, DEFAULT_ENCODING, HOT_REGISTER, check_encoding, excited_sign, hardware_circuit
+from .readout import assignment_matrices, check_readout
 from .simulators import SIMULATION_METHODS, device_simulator
-from .transpile import TranspiledProtocol, readout_errors, resolve_backend, transpile_protocol
+from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
 
 __all__ = [
     "HeatCurrentEstimate",
@@ -334,6 +336,7 @@ def estimate_heat_currents(
     encoding: str = DEFAULT_ENCODING,
     layout: tuple[int, ...] | None = None,
     mitigate_readout: bool = False,
+    readout: ArrayLike | None = None,
     method: str = "statevector",
     transpiled: TranspiledProtocol | None = None,
 ) -> HeatCurrentEstimate:
@@ -365,7 +368,13 @@ def estimate_heat_currents(
     layout : tuple of 6 int, optional
         Physical qubits (``s_a, s_b, r_h, r_c, p_h, p_c``); default: chosen automatically.
     mitigate_readout : bool
-        Invert the backend's reported readout errors per shot (no effect without a backend).
+        Invert the readout errors per shot (no effect without a backend): by default the
+        device's asymmetric ones of the two measured qubits
+        (:func:`~circuitheat.hardware.readout.assignment_matrices`).
+    readout : array_like (2, 2, 2), optional
+        Assignment matrices ``(A_hot, A_cold)``, ``A[r, b] = P(measured r | prepared b)``,
+        to mitigate with instead of the device's (e.g. a fresh calibration); only with
+        ``mitigate_readout``.
     method : {"statevector", "density_matrix"}
         Aer method for simulated devices.
     transpiled : TranspiledProtocol, optional
@@ -403,7 +412,11 @@ def estimate_heat_currents(
         circuit = transpiled.circuit
         physical = transpiled.physical_qubits
         name = transpiled.backend_name
-        readout = tuple(readout_errors(device.target, physical[r]) for r in (HOT, COLD)) if mitigate_readout else None
+        if not mitigate_readout:
+            readout = None
+        else:
+            matrices = assignment_matrices(device, [physical[HOT], physical[COLD]]) if readout is None else check_readout(readout)
+            readout = tuple((float(a[1, 0]), float(a[0, 1])) for a in matrices)
         sampler = sampler or device_sampler(device, seed=seed, method=method, qubits=physical)
     result = sampler.run([(circuit,)], shots=shots).result()
     hot, cold = bits_from_result(result[0])

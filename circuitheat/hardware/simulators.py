@@ -11,7 +11,12 @@ What the noise model contains (qiskit-aer 0.17/0.18, ``NoiseModel.from_backend``
 * after every gate: a depolarizing error fitted to the reported gate error, then thermal
   relaxation (:math:`T_1`, :math:`T_2`, gate duration) on each of its qubits;
 * after every ``reset``: thermal relaxation over the reset's duration;
-* on every ``measure``: a classical readout error (no quantum error);
+* on every ``measure``: a classical readout error (no quantum error). ``from_backend``
+  reads it from the target, where a fake backend has only the symmetric mean of the two
+  error rates; :func:`device_noise_model` replaces it with the device's asymmetric
+  assignment matrix (:func:`~circuitheat.hardware.readout.assignment_matrix`, from
+  ``backend.properties()``), as the fake backend's own ``run`` (and so
+  ``qiskit_ibm_runtime.SamplerV2`` in local testing mode) does;
 * on every ``delay``: thermal relaxation over its duration (a noise pass) -- so idle
   times count only if the circuit is scheduled (explicit delays), which
   :func:`~circuitheat.hardware.transpile.transpile_protocol` does by default.
@@ -32,11 +37,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 from qiskit.providers import BackendV2
 from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel
 
 from ..validation import check_choice
+from .readout import assignment_matrices, readout_error_of
 
 __all__ = ["SIMULATION_METHODS", "device_noise_model", "device_simulator", "ideal_simulator", "restrict_noise_model"]
 
@@ -51,15 +58,29 @@ _SIMULATORS: dict[tuple[int, str, tuple[int, ...] | None], AerSimulator] = {}
 
 
 def device_noise_model(backend: BackendV2) -> NoiseModel:
-    """``NoiseModel.from_backend(backend)``, built once per backend object."""
+    """``NoiseModel.from_backend(backend)`` with the device's asymmetric readout, built once per backend object.
+
+    Gate errors, relaxation during gates and resets, and the delay relaxation are Aer's
+    (``T_2`` capped at ``2 T_1``); the readout error of every qubit is its assignment
+    matrix :func:`~circuitheat.hardware.readout.assignment_matrix` (module docstring).
+    """
     if not isinstance(backend, BackendV2):
         raise TypeError(f"backend must be a BackendV2, got {backend!r} of type {type(backend).__name__}")
     with _LOCK:
         entry = _NOISE_MODELS.get(id(backend))
         if entry is None or entry[0] is not backend:
-            entry = (backend, NoiseModel.from_backend(backend))
+            entry = (backend, _with_device_readout(NoiseModel.from_backend(backend, readout_error=False), backend))
             _NOISE_MODELS[id(backend)] = entry
         return entry[1]
+
+
+def _with_device_readout(noise_model: NoiseModel, backend: BackendV2) -> NoiseModel:
+    """Add each qubit's asymmetric readout error (nothing for a qubit without readout error)."""
+    qubits = range(backend.target.num_qubits)
+    for q, assignment in zip(qubits, assignment_matrices(backend, qubits), strict=True):
+        if not np.allclose(assignment, np.eye(2), rtol=0, atol=0):
+            noise_model.add_readout_error(readout_error_of(assignment), [q], warnings=False)
+    return noise_model
 
 
 def restrict_noise_model(noise_model: NoiseModel, qubits: Sequence[int]) -> NoiseModel:

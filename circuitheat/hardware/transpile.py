@@ -55,6 +55,7 @@ from .protocol import (
     hardware_block,
     hardware_prefix,
 )
+from .readout import readout_errors
 
 __all__ = [
     "CHAIN",
@@ -63,8 +64,8 @@ __all__ = [
     "LayoutChoice",
     "TranspiledProtocol",
     "choose_layout",
+    "dephasing_inconsistent_qubits",
     "fake_backend_names",
-    "readout_errors",
     "resolve_backend",
     "strip_idle_delays",
     "transpile_protocol",
@@ -73,7 +74,7 @@ __all__ = [
 #: Protocol roles along the chain of physical qubits (one end to the other).
 CHAIN = (HOT_PARTNER, HOT, SYSTEM_A, SYSTEM_B, COLD, COLD_PARTNER)
 #: Preset optimisation level. Level 2 re-synthesises each partial swap into 3 native
-#: two-qubit gates (13 per collision with the two preparations; level 3 gives the same on
+#: two-qubit gates (11 per collision with the two one-CNOT preparations; level 3 gives the same on
 #: fake_torino), level 1 keeps RXX, RYY, RZZ as 2 each (22 per collision).
 DEFAULT_OPTIMIZATION_LEVEL = 2
 #: Seed of the transpiler's stochastic passes, so the same input gives the same circuit.
@@ -190,23 +191,29 @@ def _edge_error(target: Target, a: int, b: int) -> float | None:
     return best
 
 
-def readout_errors(target: Target, qubit: int) -> tuple[float, float]:
-    """``(P(read 1 | prepared 0), P(read 0 | prepared 1))`` of ``qubit``, as Aer's device noise model builds them.
-
-    From ``prob_meas1_prep0`` / ``prob_meas0_prep1`` of the target's ``measure``
-    properties when present, else the symmetric ``error`` (0 if unknown); this is what
-    :meth:`qiskit_aer.noise.NoiseModel.from_backend` uses for its ``ReadoutError``.
-    """
-    prop = _prop(target, "measure", (qubit,))
-    if prop is None:
-        return 0.0, 0.0
-    if hasattr(prop, "prob_meas1_prep0") and hasattr(prop, "prob_meas0_prep1"):
-        return float(prop.prob_meas1_prep0), float(prop.prob_meas0_prep1)
-    err = 0.0 if prop.error is None else float(prop.error)
-    return err, err
-
-
 # --------------------------------------------------------------------------- layout
+
+
+def dephasing_inconsistent_qubits(target: Target) -> frozenset[int]:
+    r"""Qubits whose reported :math:`T_2` exceeds :math:`2T_1`.
+
+    Physically :math:`1/T_2 = 1/(2T_1) + 1/T_\phi \ge 1/(2T_1)`, so such a calibration has
+    no relaxation channel. Aer caps :math:`T_2` at :math:`2T_1` in ``NoiseModel.from_backend``,
+    but the fake backends' own simulator (``FakeBackendV2.run``, used by
+    ``qiskit_ibm_runtime.SamplerV2`` in local testing mode) builds the relaxation of
+    ``delay`` instructions from the raw numbers and raises ``NoiseError: T_2 greater than
+    2*T_1`` on the first scheduled delay of such a qubit (fake_torino's qubit 65:
+    :math:`T_1` = 104.5 µs, :math:`T_2` = 210.7 µs). :func:`choose_layout` avoids them.
+    """
+    props = target.qubit_properties
+    if not props:
+        return frozenset()
+    out = set()
+    for q, qp in enumerate(props):
+        t1, t2 = getattr(qp, "t1", None), getattr(qp, "t2", None)
+        if t1 is not None and t2 is not None and t2 > 2.0 * t1:
+            out.add(q)
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -226,7 +233,8 @@ class LayoutChoice:
         ``"readout"`` (readout errors of ``r_h`` and ``r_c``), ``"single_qubit"``,
         ``"decoherence"`` (:math:`\tau(1/T_1+1/T_2)` summed over ``s_a``, ``s_b``).
     candidates : int
-        Number of oriented chains that were compared.
+        Number of oriented chains that were compared (chains through a qubit of
+        :func:`dephasing_inconsistent_qubits` are not candidates).
     """
 
     physical_qubits: tuple[int, ...]
@@ -339,7 +347,8 @@ def choose_layout(
     """The chain of six connected physical qubits with the smallest estimated error per collision.
 
     See the module docstring and :class:`LayoutChoice` for the cost. Ties are broken by
-    the chain's qubit indices (deterministic).
+    the chain's qubit indices (deterministic). Qubits whose calibration has
+    :math:`T_2 > 2T_1` are never used (:func:`dephasing_inconsistent_qubits`).
 
     Raises
     ------
@@ -348,7 +357,8 @@ def choose_layout(
     """
     pairs, singles = _gate_counts(model, target, check_encoding(encoding), optimization_level)
     best: tuple[float, tuple[int, ...], dict] | None = None
-    chains = _chains(target, NUM_PROTOCOL_QUBITS)
+    excluded = dephasing_inconsistent_qubits(target)
+    chains = [c for c in _chains(target, NUM_PROTOCOL_QUBITS) if excluded.isdisjoint(c)]
     for chain in chains:
         scored = _layout_cost(target, chain, pairs, singles)
         if scored is None:
@@ -358,8 +368,8 @@ def choose_layout(
             best = (cost, chain, terms)
     if best is None:
         raise ValueError(
-            f"the device has no chain of {NUM_PROTOCOL_QUBITS} connected qubits (p_h-r_h-s_a-s_b-r_c-p_c); "
-            f"it has {target.num_qubits} qubits"
+            f"the device has no chain of {NUM_PROTOCOL_QUBITS} connected qubits (p_h-r_h-s_a-s_b-r_c-p_c) "
+            f"without a qubit of T2 > 2 T1; it has {target.num_qubits} qubits"
         )
     phys = dict(zip(CHAIN, best[1], strict=True))
     return LayoutChoice(
@@ -629,6 +639,13 @@ def transpile_protocol(
         qubits = _check_layout(target, layout)
     has_durations = not math.isnan(_duration(target, "measure", (qubits[HOT],)))
     scheduled = bool(schedule and has_durations)
+    if scheduled and (bad := sorted(dephasing_inconsistent_qubits(target).intersection(qubits))):
+        t1, t2 = _qubit_times(target, bad[:1])
+        raise ValueError(
+            f"layout qubit {bad[0]} reports T2 = {t2[0] * 1e6:.4g} us > 2 T1 = {2 * t1[0] * 1e6:.4g} us: the scheduled "
+            "delays on it cannot be simulated (qiskit-ibm-runtime's local mode raises NoiseError); "
+            "choose another layout or pass schedule=False"
+        )
     kwargs = {"backend": device} if device is not None else {"target": target}
     pm = generate_preset_pass_manager(
         optimization_level=level,

@@ -165,3 +165,27 @@ def test_torino_map_agrees_and_its_trace_defect_is_explained():
     assert probs[probs < 1e-10].sum() == pytest.approx(1.2995e-9, rel=1e-3)
     if {68, 69} <= set(tp.physical_qubits):
         assert 1e-10 < nmap.trace_defect < TRACE_DEFECT_BOUND
+
+
+def test_shot_covariance_matches_brute_force_enumeration(guadalupe):
+    """shot_moments: mean and covariance of (J_h(1..n), J_c(1..n)) per shot = sum over all 4^n joint records."""
+    model = reversal_model(0.6)
+    nmap = NoisyCollisionMap.from_transpiled(transpile_protocol(model, 1, guadalupe), guadalupe)
+    n = 3
+    f_hot, f_cold = nmap.shot_values("hot"), nmap.shot_values("cold")
+    trace = np.eye(4).reshape(16)
+    first, second = np.zeros(2 * n), np.zeros((2 * n, 2 * n))
+    for seq in itertools.product(range(4), repeat=n):  # outcome o = 2 r_h + r_c per collision
+        v = nmap.initial_state.reshape(16)
+        for o in seq:
+            v = nmap.instruments[o // 2, o % 2] @ v
+        prob = float((trace @ v).real)
+        x = np.array([f_hot[o // 2] for o in seq] + [f_cold[o % 2] for o in seq])
+        first += prob * x
+        second += prob * np.outer(x, x)
+    mean, cov = nmap.shot_moments(n)
+    np.testing.assert_allclose(mean, first, atol=ROUNDING)
+    np.testing.assert_allclose(cov, second - np.outer(first, first), atol=ROUNDING)
+    assert np.abs(cov[0, 1]) > 1e-4  # collisions of one shot are correlated: the naive sum of z^2 is not chi^2
+    chi2, dof, sum_z2 = nmap.chi_square(mean[:n], mean[n:], 100)
+    assert (chi2, dof, sum_z2) == (0.0, 2 * n, 0.0)

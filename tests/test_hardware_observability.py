@@ -114,3 +114,28 @@ def test_cli_bad_option_values(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["hardware", *argv])
     assert exc.value.code == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_is_seeded_by_default(capsys):
+    """Issue 14: two runs of the same command print the same numbers (default --seed 1)."""
+    argv = ["hardware", "--backend", "fake_guadalupe", "--gamma", "pi/2", "--dphi", "5pi/4", "--shots", "40"]
+    argv += ["--compare-gamma", "none"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert main(argv) == 0
+    assert capsys.readouterr().out == first and "(seed 1)" in first
+    assert main([*argv, "--seed", "2"]) == 0
+    assert capsys.readouterr().out != first
+
+
+def test_cli_study_table(capsys):
+    """--table prints the README's markdown table: one row per device and gamma, no shots."""
+    argv = ["hardware", "--table", "--backend", "fake_guadalupe", "--gamma", "pi/2", "--dphi", "5pi/4"]
+    assert main([*argv, "--compare-gamma", "pi/4"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4 and lines[0].startswith("| device | γ | exact J_h^ss")
+    assert lines[2].startswith("| fake_guadalupe | π/2 | +0.0430 |")  # Eq. 14 at 5pi/4: +0.04304
+    assert lines[3].startswith("| fake_guadalupe | π/4 | +0.0665 |")
+    assert all(" | 11 | " in row for row in lines[2:])  # two-qubit gates per collision
+    assert main([*argv, "--plot", "x.png"]) == 2
+    assert "--table makes no figure" in capsys.readouterr().err

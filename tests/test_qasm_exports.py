@@ -93,7 +93,8 @@ def test_loaded_files_have_the_documented_layout():
     for name in FILES:
         qc = load(name)
         assert [r.name for r in qc.qregs] == ["s_a", "s_b", "r_h", "r_c", "p_h", "p_c"]
-        assert set(qc.count_ops()) <= {"reset", "ry", "cry", "p", "pswap", "x", "measure"}
+        assert set(qc.count_ops()) <= {"reset", "ry", "cx", "p", "pswap", "x", "measure"}
+        assert qc.count_ops()["cx"] == 2 * qc.count_ops()["pswap"] // 3  # one per ancilla preparation
     protocol = load(FILES[1])
     assert [(r.name, r.size) for r in protocol.cregs] == [("hot", DEFAULT_N_COLLISIONS), ("cold", DEFAULT_N_COLLISIONS)]
 
@@ -165,3 +166,17 @@ def test_step_file_reproduces_one_collision():
     joint = joint.reshape(4, 4, 4, 4)
     np.testing.assert_allclose(to_system_matrix(data["system"]), np.einsum("sata->st", joint), atol=AGREEMENT_TOL)
     np.testing.assert_allclose(to_ancilla_pair_matrix(data["pair"]), np.einsum("sasb->ab", joint), atol=AGREEMENT_TOL)
+
+
+def test_header_angles_are_multiples_of_pi_where_they_are():
+    """Issue 14: pi/5 is written 'pi/5' (not 0.628...), like pi/4; other angles keep every digit."""
+    from circuitheat.cli.export_qasm import qasm_exports
+
+    hot = ch.Reservoir(2.0, 0.8, 2 * np.pi / 5)
+    cold = ch.Reservoir(1.0, 0.8, -np.pi / 2)
+    texts = qasm_exports(ch.CollisionModel(np.pi / 5, np.pi / 4, hot, cold), 2)
+    header = "\n".join(line for line in texts[STEP_FILE].splitlines() if line.startswith("//"))
+    assert "gamma=pi/5 delta=pi/4" in header
+    assert "phi=2pi/5" in header and "phi=-pi/2" in header
+    other = qasm_exports(ch.CollisionModel(0.3, np.pi / 4, hot, cold), 2)[STEP_FILE]
+    assert "gamma=0.3 delta=pi/4" in other

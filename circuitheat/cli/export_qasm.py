@@ -1,7 +1,8 @@
 r"""``circuitheat export-qasm``: OpenQASM 3 files of the collision circuits.
 
-Two files, both with ``preparation="purification"`` (standard gates only, so they run
-on hardware; the Kraus ``"channel"`` preparation has no OpenQASM form):
+Two files, both with ``preparation="purification"`` in its one-CNOT Schmidt form
+(:func:`circuitheat.hardware.protocol.hardware_preparation`; standard gates only, so
+they run on hardware; the Kraus ``"channel"`` preparation has no OpenQASM form):
 
 * ``collision_step.qasm`` — one collision (Eq. 8): reset and re-preparation of both
   ancillas, :math:`V(\delta)`, :math:`U(\gamma)` on :math:`S_A`–:math:`R^h`,
@@ -20,12 +21,13 @@ unless ``--force`` (rewriting identical content is fine).
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from ..circuits import REGISTER_NAMES, collision_block, collision_circuit, num_circuit_qubits, to_qasm3
+from ..hardware.protocol import with_hardware_preparations
 from ..io import atomic_write
 from ..model import CollisionModel
+from ..plotting.labels import format_angle
 from ._options import add_model_options, count, model_from_args
 
 __all__ = ["DEFAULT_N_COLLISIONS", "STEP_FILE", "protocol_file", "qasm_exports", "register", "write_exports"]
@@ -46,16 +48,16 @@ def protocol_file(n_collisions: int) -> str:
 
 
 def _angle(x: float) -> str:
-    """An angle as ``k*pi/d`` text when it is a simple multiple of pi, else its repr (header comments only)."""
-    if x == 0:
-        return "0"
-    for den in (1, 2, 3, 4, 6, 8, 12, 16, 32, 64):
-        num = x * den / math.pi
-        if abs(num - round(num)) < 1e-12 and round(num) != 0:
-            k = round(num)
-            head = "pi" if k == 1 else "-pi" if k == -1 else f"{k}pi"
-            return head if den == 1 else f"{head}/{den}"
-    return repr(float(x))
+    """An angle as ``pi/5``, ``5pi/4``, ``-pi/2`` text when it is a rational multiple of pi, else its repr.
+
+    The same rule as the figures' labels (:func:`circuitheat.plotting.labels.format_angle`:
+    denominators up to its ``ANGLE_DENOMINATOR``, exact to 1e-12 rad), written in ASCII as
+    the command line accepts it; any other angle keeps every digit (header comments only).
+    """
+    text = format_angle(x)
+    if text != "0" and "π" not in text:
+        return repr(float(x))
+    return text.replace("π", "pi").replace("−", "-")
 
 
 def _header(model: CollisionModel, what: str, n_collisions: int | None) -> list[str]:
@@ -68,7 +70,8 @@ def _header(model: CollisionModel, what: str, n_collisions: int | None) -> list[
         f"  cold: T={model.cold.temperature!r} p={model.cold.coherence!r} phi={_angle(model.cold.phase)}",
         f"qubits (Qiskit index=register): {order}",
         "  s_a, s_b: system S_A, S_B; r_h, r_c: hot/cold ancilla (reset and re-prepared every collision);",
-        "  p_h, p_c: purifying partners (the ancilla marginal is the reservoir state, Eq. 12).",
+        "  p_h, p_c: purifying partners (the ancilla marginal is the reservoir state, Eq. 12),",
+        "  prepared in Schmidt form with one cx each (ry, cx, ry, p).",
         "|0> is the excited level of H = (omega/2) sigma_z, |1> the ground level.",
         "pswap(theta) = exp(i theta SWAP) up to a global phase exp(-i theta/2) (not expressible here).",
     ]
@@ -95,8 +98,11 @@ def qasm_exports(model: CollisionModel, n_collisions: int = DEFAULT_N_COLLISIONS
     dict of str to str
         ``{STEP_FILE: ..., protocol_file(n_collisions): ...}``.
     """
-    step = collision_block(model, "purification")
-    protocol = collision_circuit(model, n_collisions, preparation="purification", initial_state="11", save=None, measure=True)
+    step = with_hardware_preparations(collision_block(model, "purification"), model)
+    protocol = with_hardware_preparations(
+        collision_circuit(model, n_collisions, preparation="purification", initial_state="11", save=None, measure=True),
+        model,
+    )
     return {
         STEP_FILE: to_qasm3(step, _header(model, "one collision step (purification preparation)", None)),
         protocol_file(n_collisions): to_qasm3(

@@ -12,7 +12,15 @@ from ..expressions import parse_range_or_list
 from ..io import FIGURE_SUFFIXES, atomic_savefig, check_can_write
 from ._options import add_model_options, count, model_from_args, real
 
-__all__ = ["register"]
+__all__ = ["DEFAULT_SEED", "STUDY_TABLE_COMMAND", "register"]
+
+#: Seed of the sampled shots unless --seed is given: two runs print the same table.
+DEFAULT_SEED = 1
+#: The command that regenerates the README's table "When is the reversal observable?".
+STUDY_TABLE_COMMAND = (
+    "circuitheat hardware --table --backend fake_torino,fake_fez,fake_sherbrooke,fake_brisbane,fake_kyiv "
+    "--gamma pi/32 --compare-gamma pi/12,pi/4,pi/2 --dphi 5pi/4"
+)
 
 
 def _layout(text: str) -> tuple[int, ...]:
@@ -62,7 +70,9 @@ def register(subparsers) -> None:
     add_model_options(p)
     d = p.add_argument_group("device")
     d.add_argument(
-        "--backend", default="fake_torino", help="fake backend name, e.g. fake_torino, fake_sherbrooke (default fake_torino)"
+        "--backend",
+        default="fake_torino",
+        help="fake backend name, e.g. fake_torino, fake_sherbrooke (default fake_torino); with --table a comma-separated list",
     )
     d.add_argument("--layout", type=_layout, default=None, help="physical qubits s_a,s_b,r_h,r_c,p_h,p_c (default: best chain)")
     d.add_argument(
@@ -74,7 +84,13 @@ def register(subparsers) -> None:
     )
     s.add_argument("--tail-start", type=count, default=None, help="first collision of the steady-state tail")
     s.add_argument("--shots", type=_shots, default=2000, help="shots of the sampled run; 0 skips it (default 2000)")
-    s.add_argument("--seed", type=int, default=None, help="simulator seed (reproducible shots)")
+    s.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"simulator seed of the sampled shots (default {DEFAULT_SEED}: the same command prints the same numbers; "
+        "change it for fresh shots)",
+    )
     s.add_argument("--method", choices=("statevector", "density_matrix"), default="statevector", help="Aer method for the shots")
     s.add_argument("--mitigate-readout", action="store_true", help="readout-mitigate the shot estimates")
     s.add_argument("--sigmas", type=real, default=3.0, help="significance of the sign (default 3)")
@@ -87,6 +103,12 @@ def register(subparsers) -> None:
     o = p.add_argument_group("output")
     o.add_argument("--plot", default=None, metavar="PNG", help="figure of J_h(k): exact, device prediction, shots")
     o.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    o.add_argument(
+        "--table",
+        action="store_true",
+        help="only the markdown table of the study for every --backend (comma-separated) and every gamma of --gamma and "
+        f"--compare-gamma, no shots; the README's table is: {STUDY_TABLE_COMMAND}",
+    )
     o.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     # the point of the study is the reversed current: default to the paper's 5pi/4 (Fig. 2, Eq. 32)
     for action in p._actions:
@@ -96,11 +118,40 @@ def register(subparsers) -> None:
     p.set_defaults(handler=_run)
 
 
+def _table(args: argparse.Namespace, model) -> int:
+    from ..hardware import observability_study
+    from ..hardware.observability import study_table
+
+    if args.plot is not None:
+        raise ValueError("--table makes no figure; drop --plot")
+    if not (math.isfinite(args.sigmas) and args.sigmas > 0):
+        raise ValueError(f"sigmas must be > 0, got {args.sigmas}")
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    if not backends:
+        raise ValueError(f"backend must name at least one device, got {args.backend!r}")
+    gammas = [model.gamma] + [g for g in args.compare_gamma if not math.isclose(g, model.gamma, rel_tol=0, abs_tol=1e-12)]
+    reports = [
+        observability_study(
+            dataclasses.replace(model, gamma=gamma), backend, encoding=args.encoding, layout=args.layout, sigmas=args.sigmas
+        )
+        for backend in backends
+        for gamma in gammas
+    ]
+    if args.json:
+        json.dump([r.to_dict() for r in reports], sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(study_table(reports))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from ..engines.direct import simulate_direct
     from ..hardware import estimate_heat_currents, observability_study
 
     model = model_from_args(args)
+    if args.table:
+        return _table(args, model)
     if args.plot is not None:
         check_can_write(args.plot, args.force, "--plot", FIGURE_SUFFIXES)
     if not (math.isfinite(args.sigmas) and args.sigmas > 0):

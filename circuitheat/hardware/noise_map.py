@@ -110,6 +110,10 @@ INPUT_STATES = (
 _TRACE = np.eye(4).reshape(16)
 
 _SAVE_LABEL = "joint"
+#: Eigenvalues of a shot covariance below this fraction of the largest are treated as zero
+#: (a deterministic combination of outcomes); float64 rounding of a 2n x 2n covariance
+#: built from 16x16 products is ~1e-15 relative.
+COVARIANCE_RANK_TOLERANCE = 1e-12
 
 
 def _unitary_from_zero(psi: NDArray) -> NDArray:
@@ -417,6 +421,100 @@ class NoisyCollisionMap:
             for mit in (False, True)
         }
         return rho, currents
+
+    def shot_moments(self, n_collisions: int, *, mitigated: bool = False) -> tuple[NDArray, NDArray]:
+        r"""Mean and covariance of one shot's vector :math:`x = (\hat J_h(1..n), \hat J_c(1..n))` (length 2n).
+
+        With the joint recorded-bit instruments :math:`B_{r_hr_c}`, per-shot values
+        :math:`f_a(r)` (:meth:`shot_values`), :math:`F_a = \sum f_a(r_a) B`,
+        :math:`F_{ab} = \sum f_a(r_a) f_b(r_b) B` and states :math:`v_k = \tilde\Phi^{k-1}\rho_0`:
+
+        .. math::
+            E[x_a(k)] = \mathrm{tr}\,F_a v_k, \quad
+            E[x_a(k)x_b(k)] = \mathrm{tr}\,F_{ab} v_k, \quad
+            E[x_a(k)x_b(l)] = \mathrm{tr}\,F_b\,\tilde\Phi^{\,l-k-1}F_a v_k \ (k < l).
+
+        Collisions of one shot are correlated through the system, so the n per-collision
+        estimates of N shots are *not* independent; with this covariance :math:`\Sigma`
+        the statistic :math:`N(\bar x-\mu)^T\Sigma^{-1}(\bar x-\mu)` is :math:`\chi^2`
+        with 2n degrees of freedom for many shots (:meth:`chi_square`).
+
+        Returns
+        -------
+        (mean, covariance) : ndarray (2n,), ndarray (2n, 2n)
+        """
+        n = check_count("n_collisions", n_collisions)
+        f = {res: self.shot_values(res, mitigated=mitigated) for res in ("hot", "cold")}
+        b = self.instruments
+        first = {
+            "hot": np.einsum("r,rsij->ij", f["hot"], b),
+            "cold": np.einsum("s,rsij->ij", f["cold"], b),
+        }
+        second = {
+            ("hot", "hot"): np.einsum("r,rsij->ij", f["hot"] ** 2, b),
+            ("cold", "cold"): np.einsum("s,rsij->ij", f["cold"] ** 2, b),
+            ("hot", "cold"): np.einsum("r,s,rsij->ij", f["hot"], f["cold"], b),
+        }
+        second["cold", "hot"] = second["hot", "cold"]
+        states = np.empty((n + 1, 16), dtype=complex)  # v_1 .. v_{n+1}
+        states[0] = self.initial_state.reshape(16)
+        for k in range(n):
+            states[k + 1] = self.superoperator @ states[k]
+        mass = float((_TRACE @ states[n]).real)  # 1 up to trace_defect; counts are normalised
+        v = states[:n]
+        # rows g_b Phi^m, m = 0..n-1, for the later collision's functional
+        powers = {}
+        for res in ("hot", "cold"):
+            rows = np.empty((n, 16), dtype=complex)
+            rows[0] = _TRACE @ first[res]
+            for m in range(1, n):
+                rows[m] = rows[m - 1] @ self.superoperator
+            powers[res] = rows
+        names = ("hot", "cold")
+        mean = np.concatenate([(v @ (_TRACE @ first[res])).real for res in names]) / mass
+        moment = np.zeros((2 * n, 2 * n))
+        later = np.subtract.outer(np.arange(n), np.arange(n)) - 1  # l - k - 1 for row l, column k
+        for i, a in enumerate(names):
+            after_a = v @ first[a].T  # (n, 16): F_a v_k
+            for j, bname in enumerate(names):
+                pair = (powers[bname] @ after_a.T).real  # [m, k] = tr F_b Phi^m F_a v_k
+                block = np.zeros((n, n))
+                lower = later >= 0
+                block[lower] = pair[later[lower], np.nonzero(lower)[1]]  # block[l, k] = E[x_b(l) x_a(k)], l > k
+                moment[j * n : (j + 1) * n, i * n : (i + 1) * n] += block
+                moment[i * n : (i + 1) * n, j * n : (j + 1) * n] += block.T
+            for j, bname in enumerate(names):
+                if j >= i:
+                    diag = (v @ (_TRACE @ second[a, bname])).real
+                    moment[i * n + np.arange(n), j * n + np.arange(n)] += diag
+                    if j != i:
+                        moment[j * n + np.arange(n), i * n + np.arange(n)] += diag
+        moment /= mass
+        return mean, moment - np.outer(mean, mean)
+
+    def chi_square(
+        self, heat_hot: ArrayLike, heat_cold: ArrayLike, shots: int, *, mitigated: bool = False
+    ) -> tuple[float, int, float]:
+        r"""How far shot estimates are from this map's prediction: ``(chi2, dof, sum_z2)``.
+
+        ``chi2`` is :math:`N(\bar x-\mu)^T\Sigma^{-1}(\bar x-\mu)` with the exact per-shot
+        covariance :math:`\Sigma` of :meth:`shot_moments` (correlations between the
+        collisions of a shot and between the two ancillas included), :math:`\chi^2`-distributed
+        with ``dof`` = 2n (the rank of :math:`\Sigma`) degrees of freedom if the prediction is
+        right. ``sum_z2`` is the naive :math:`\sum_k z_k^2` of the 2n per-collision z-scores
+        with the predicted standard errors (correlations ignored).
+        """
+        x = np.concatenate([np.asarray(heat_hot, dtype=float), np.asarray(heat_cold, dtype=float)])
+        n = x.size // 2
+        shots = check_count("shots", shots, minimum=2)
+        mean, cov = self.shot_moments(n, mitigated=mitigated)
+        d = x - mean
+        evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
+        keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
+        proj = evecs[:, keep].T @ d
+        chi2 = float(shots * np.sum(proj**2 / evals[keep]))
+        sum_z2 = float(shots * np.sum(d**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
+        return chi2, int(keep.sum()), sum_z2
 
     def tail_statistics(
         self, n_collisions: int, tail_start: int, *, reservoir: str = "hot", mitigated: bool = False

@@ -37,6 +37,7 @@ from qiskit.providers import BackendV2
 from ..circuits import SYSTEM_A, SYSTEM_B
 from ..engines.direct import simulate_direct
 from ..model import CollisionModel, check_model
+from ..plotting.labels import format_angle
 from ..steady import steady_state
 from ..validation import check_count, check_positive
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics
@@ -47,10 +48,12 @@ __all__ = [
     "HORIZON",
     "MIN_COLLISIONS",
     "SETTLE_TOLERANCE",
+    "TABLE_COLUMNS",
     "ObservabilityReport",
     "observability_study",
     "settle_collision",
     "shots_for_sign",
+    "study_table",
     "thermal_control",
 ]
 
@@ -378,3 +381,51 @@ def observability_study(
         noisy_map=noisy,
         control_map=control,
     )
+
+
+#: Columns of :func:`study_table` (markdown).
+TABLE_COLUMNS = (
+    "device",
+    "γ",
+    "exact J_h^ss",
+    "device J_h (raw / mitigated)",
+    "control: exact → device (raw / mitigated)",
+    "circuit",
+    "2q gates / coll.",
+    "shots for 3σ (signal / control)",
+    "observable (raw / mitigated)",
+)
+
+
+def _shots_text(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{math.ceil(x)}"
+
+
+def study_table(reports: list[ObservabilityReport]) -> str:
+    r"""The README's device table: one markdown row per :class:`ObservabilityReport`.
+
+    Values are device predictions of the tail mean (raw / readout-mitigated), the
+    circuit's collisions, duration and its ratio to the smaller :math:`T_1` of the two
+    system qubits, the shots for the sign of the signal and of the control at the report's
+    significance ("–": the device gives the wrong sign), and the verdicts of
+    :attr:`ObservabilityReport.observable` / ``observable_mitigated``.
+    """
+
+    def yes(flag: bool) -> str:
+        return "**yes**" if flag else "no"
+
+    lines = ["| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
+    for r in reports:
+        cells = (
+            r.backend_name,
+            format_angle(r.model.gamma),
+            f"{r.exact_steady:+.4f}",
+            f"{r.noisy_tail_mean:+.4f} / {r.noisy_tail_mean_mitigated:+.4f}",
+            f"{r.control_exact_steady:+.4f} → {r.control_noisy_tail_mean:+.4f} / {r.control_noisy_tail_mean_mitigated:+.4f}",
+            f"{r.n_collisions} coll., {r.total_duration * 1e6:.0f} µs = {r.total_duration / r.system_t1:.2f} T1",
+            f"{r.transpiled.two_qubit_gates}",
+            f"{_shots_text(r.shots_needed)} / {_shots_text(r.control_shots_needed)}",
+            f"{yes(r.observable)} / {yes(r.observable_mitigated)}",
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

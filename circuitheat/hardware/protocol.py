@@ -182,6 +182,31 @@ def hardware_preparation(reservoir: Reservoir, *, label: str | None = None) -> I
     return inst
 
 
+def with_hardware_preparations(circuit: QuantumCircuit, model: CollisionModel, *, flip: bool = False) -> QuantumCircuit:
+    """``circuit`` with every ancilla preparation replaced by :func:`hardware_preparation` (one CNOT each).
+
+    For circuits of :mod:`circuitheat.circuits` built with ``preparation="purification"``
+    (qubit order of :data:`~circuitheat.circuits.QUBIT_ROLES`): a preparation on qubit
+    :data:`~circuitheat.circuits.HOT` gets the hot reservoir's state, one on
+    :data:`~circuitheat.circuits.COLD` the cold one's. With ``flip`` an X gate follows each
+    preparation (encoding ``"ground_is_0"``). Everything else is kept as it is.
+    """
+    reservoirs = {HOT: model.hot, COLD: model.cold}
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        if inst.operation.name != PREPARATION_NAME:
+            out._append(inst)
+            continue
+        ancilla = circuit.find_bit(inst.qubits[0]).index
+        if ancilla not in reservoirs or inst.operation.num_qubits != 2:
+            raise ValueError(f"a purification preparation must act on (r_h, p_h) or (r_c, p_c), got qubit {ancilla}")
+        prep = hardware_preparation(reservoirs[ancilla], label=inst.operation.label)
+        out._append(CircuitInstruction(prep, inst.qubits, ()))
+        if flip:
+            out.x(inst.qubits[0])
+    return out
+
+
 def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -> QuantumCircuit:
     """One collision of the device protocol, ending with both ancillas measured.
 
@@ -198,19 +223,7 @@ def hardware_block(model: CollisionModel, *, encoding: str = DEFAULT_ENCODING) -
     model = check_model(model)
     encoding = check_encoding(encoding)
     block = collision_block(model, "purification", measure=True)
-    out = block.copy_empty_like()
-    reservoirs = {HOT: model.hot, COLD: model.cold}
-    # The two preparations come first in the block; replace each by its one-CNOT form and,
-    # for "ground_is_0", flip the ancilla right after it.
-    for inst in block.data:
-        if inst.operation.name != PREPARATION_NAME:
-            out._append(inst)
-            continue
-        ancilla = block.find_bit(inst.qubits[0]).index
-        prep = hardware_preparation(reservoirs[ancilla], label=inst.operation.label)
-        out._append(CircuitInstruction(prep, inst.qubits, ()))
-        if encoding == "ground_is_0":
-            out.x(inst.qubits[0])
+    out = with_hardware_preparations(block, model, flip=encoding == "ground_is_0")
     out.metadata = dict(block.metadata) | {"encoding": encoding, "preparation_circuit": "schmidt (1 cx)"}
     return out
 

@@ -378,7 +378,10 @@ def estimate_heat_currents(
     method : {"statevector", "density_matrix"}
         Aer method for simulated devices.
     transpiled : TranspiledProtocol, optional
-        A circuit already transpiled for ``backend`` (must match model, n, encoding).
+        A circuit already transpiled for ``backend``; it must match ``model``,
+        ``n_collisions``, ``encoding`` and ``initial_state``
+        (:meth:`~circuitheat.hardware.transpile.TranspiledProtocol.matches`), else
+        ``ValueError``.
 
     Returns
     -------
@@ -407,8 +410,10 @@ def estimate_heat_currents(
         device = resolve_backend(backend)
         if transpiled is None:
             transpiled = transpile_protocol(model, n, device, layout=layout, initial_state=initial_state, encoding=encoding)
-        elif (transpiled.model, transpiled.n_collisions, transpiled.encoding) != (model, n, encoding):
-            raise ValueError("transpiled does not match model, n_collisions and encoding")
+        elif not isinstance(transpiled, TranspiledProtocol):
+            raise TypeError(f"transpiled must be a TranspiledProtocol, got {type(transpiled).__name__}")
+        elif (mismatch := transpiled.matches(model, n, encoding, initial_state)) is not None:
+            raise ValueError(mismatch)
         circuit = transpiled.circuit
         physical = transpiled.physical_qubits
         name = transpiled.backend_name

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from qiskit import transpile as qiskit_transpile
 from qiskit.circuit import QuantumCircuit
 from qiskit.providers import BackendV2
@@ -46,6 +46,7 @@ from qiskit.transpiler import CouplingMap, Target, generate_preset_pass_manager
 
 from ..circuits import COLD, COLD_PARTNER, HOT, HOT_PARTNER, QUBIT_ROLES, SYSTEM_A, SYSTEM_B
 from ..model import CollisionModel, check_model
+from ..states import STATE_TOLERANCE, system_initial_state
 from ..validation import check_count
 from .protocol import (
     DEFAULT_ENCODING,
@@ -460,6 +461,9 @@ class TranspiledProtocol:
     t1, t2 : tuple of float
         :math:`T_1, T_2` (s) of each role's physical qubit (NaN if unknown).
     model : CollisionModel
+    initial_density : ndarray (4, 4)
+        The system's initial state the prefix prepares (package basis, model labels):
+        :func:`~circuitheat.states.system_initial_state` of ``initial_state``.
     """
 
     circuit: QuantumCircuit = field(repr=False)
@@ -480,6 +484,23 @@ class TranspiledProtocol:
     t1: tuple[float, ...]
     t2: tuple[float, ...]
     model: CollisionModel = field(repr=False)
+    initial_density: NDArray | None = field(default=None, repr=False)
+
+    def matches(
+        self, model: CollisionModel, n_collisions: int, encoding: str, initial_state: str | ArrayLike = "11"
+    ) -> str | None:
+        """None if this protocol is the one for these arguments, else a sentence saying what differs."""
+        if self.model != model:
+            return f"transpiled was built for another model ({self.model!r})"
+        if self.n_collisions != n_collisions:
+            return f"transpiled has n_collisions = {self.n_collisions}, not {n_collisions}"
+        if self.encoding != encoding:
+            return f"transpiled has encoding {self.encoding!r}, not {encoding!r}"
+        wanted = system_initial_state(initial_state)
+        if self.initial_density is None or not np.allclose(self.initial_density, wanted, rtol=0, atol=STATE_TOLERANCE):
+            shown = initial_state if isinstance(initial_state, str) else "the given vector"
+            return f"transpiled prepares initial_state {self.initial_state!r}, not {shown!r}"
+        return None
 
     @property
     def system_coherence_time(self) -> float:
@@ -695,4 +716,5 @@ def transpile_protocol(
         t1=t1,
         t2=t2,
         model=model,
+        initial_density=system_initial_state(initial_state),
     )

@@ -54,9 +54,10 @@ from ..validation import check_count, check_positive
 from .noise_map import NoisyCollisionMap
 from .observability import shots_for_sign, thermal_control
 from .protocol import DEFAULT_ENCODING, check_encoding
+from .readout import readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, heat_currents_from_bits
 from .simulators import device_simulator
-from .transpile import TranspiledProtocol, readout_errors, resolve_backend, transpile_protocol
+from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
 
 __all__ = [
     "DEFAULT_STEADY_COLLISIONS",
@@ -338,7 +339,7 @@ def estimate_steady_protocol(
     hot = np.concatenate([b[0] for b in bits])
     cold = np.concatenate([b[1] for b in bits])
     phys = first.physical_qubits
-    readout = tuple(readout_errors(device.target, phys[r]) for r in (HOT, COLD)) if mitigate_readout else None
+    readout = tuple(readout_errors(device, phys[r]) for r in (HOT, COLD)) if mitigate_readout else None
     return heat_currents_from_bits(
         model,
         hot,

@@ -45,7 +45,12 @@ a real IBM backend (``QiskitRuntimeService().backend(...)``)
     from 0.50 on, ``qiskit_ibm_runtime.SamplerV2`` before), see :func:`device_sampler`.
 ``sampler=...``
     Any ``BaseSamplerV2`` you built (e.g. the runtime sampler with ``mode=session``,
-    or with ``mode=FakeTorino()`` for the runtime's local testing mode).
+    or with ``mode=FakeTorino()`` for the runtime's local testing mode). In local
+    testing mode ``qiskit_ibm_runtime.SamplerV2`` simulates the fake backend's
+    asymmetric readout (``fake.run``), ``executor_sampler.Sampler`` the target's
+    symmetric one (``AerSimulator.from_backend``); predict the latter with
+    ``NoisyCollisionMap.from_transpiled(..., readout=assignment_matrices(fake.target, qubits))``
+    (``tests/test_hardware_runtime.py``).
 """
 
 from __future__ import annotations

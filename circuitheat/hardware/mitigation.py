@@ -94,7 +94,7 @@ from ..states import validate_density_matrix
 from ..steady import steady_state
 from ..validation import check_choice, check_count
 from .noise_map import NoisyCollisionMap, TailStatistics
-from .observability import HORIZON, MIN_COLLISIONS, settle_collision, thermal_control
+from .observability import study_length, thermal_control
 from .protocol import DEFAULT_ENCODING, assemble_protocol
 from .readout import readout_errors
 from .sampling import bits_from_result, device_sampler, heat_currents_from_bits
@@ -454,14 +454,6 @@ class MitigationStudy:
         raise ValueError(f"techniques {key!r} were not studied; studied: {[r.techniques for r in self.results]}")
 
 
-def _default_length(noisy: NoisyCollisionMap, exact_steady: float) -> tuple[int, int]:
-    """Study length as in :func:`~circuitheat.hardware.observability.observability_study`: tail = second half after settling."""
-    horizon = noisy.trajectory(HORIZON)
-    _, currents = noisy.steady_state()
-    k0 = settle_collision(horizon.heat_hot, currents["heat_hot"], max(abs(exact_steady), abs(currents["heat_hot"])))
-    return max(2 * k0, MIN_COLLISIONS), k0
-
-
 def mitigation_study(
     model: CollisionModel,
     backend: str | BackendV2,
@@ -538,17 +530,7 @@ def mitigation_study(
 
     raw_maps = maps_for(())
     base = raw_maps[1][0]
-    exact_steady = steady_state(model).heat_hot
-    if n_collisions is None:
-        n, k0 = _default_length(base, exact_steady)
-        if tail_start is not None:
-            k0 = check_count("tail_start", tail_start)
-            n = max(n, k0)
-    else:
-        n = check_count("n_collisions", n_collisions)
-        k0 = n // 2 + 1 if tail_start is None else check_count("tail_start", tail_start)
-    if k0 > n:
-        raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
+    n, k0 = study_length(base, steady_state(model).heat_hot, n_collisions=n_collisions, tail_start=tail_start)
     start = "11" if rho0 is None else rho0
     exact = float(simulate_direct(model, n, initial_state=start, store_states=False).heat_hot[k0 - 1 :].mean())
     raw_std = base.tail_statistics(n, k0).shot_std

@@ -20,6 +20,7 @@ from circuitheat.hardware.steady_protocol import (
     estimate_steady_protocol,
     paper_models,
     predict_steady_protocol,
+    prepared_state,
     steady_mixture,
     steady_protocol_study,
 )
@@ -97,3 +98,13 @@ def test_paper_reversal_verdict_on_torino():
     assert thermal.exact_steady < 0 < thermal.mean_mitigated and math.isinf(study.shots("thermal"))
     assert study.shots("thermal", ideal=True) > 5 * MAX_SHOTS and not study.observable
     assert "not observable" in study.verdict()
+
+
+def test_prepared_state_is_the_noise_map_initial_state(guadalupe):
+    """One prefix run gives the same prepared state as the full noisy map (both encodings)."""
+    model = paper_models()["thermal"]
+    vector = steady_mixture(model)[1][0]
+    for encoding in ("ground_is_0", "excited_is_0"):
+        tp = transpile_protocol(model, 1, guadalupe, initial_state=vector, encoding=encoding)
+        full = NoisyCollisionMap.from_transpiled(tp, guadalupe).initial_state
+        assert np.max(np.abs(prepared_state(tp, guadalupe) - full)) < EXACT

@@ -18,14 +18,22 @@ r"""Taking the collision model to a quantum computer.
   density-matrix run.
 * :mod:`.observability` -- :func:`observability_study`: exact current, device
   prediction, shots needed for the sign at 3 sigma, and the thermal control.
+* :mod:`.mitigation` -- :func:`mitigation_study`: readout mitigation, Pauli twirling,
+  dynamical decoupling and zero-noise extrapolation for the mid-circuit-measurement
+  protocol; bias of the tail current and shot cost of each.
+* :mod:`.steady_protocol` -- :func:`steady_protocol_study`: start the device at the
+  exact steady state and read the current over a few collisions (the paper's
+  :math:`\gamma = \pi/32`).
 """
 
+from .mitigation import MitigationStudy, estimate_mitigated_current, format_mitigation_table, mitigation_study, mitigation_table
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
 from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
 from .protocol import COLD_REGISTER, DEFAULT_ENCODING, ENCODINGS, HOT_REGISTER, hardware_block, hardware_circuit, hardware_prefix
 from .readout import assignment_from_errors, assignment_matrices, assignment_matrix, readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, estimate_heat_currents, heat_currents_from_bits
 from .simulators import device_noise_model, device_simulator
+from .steady_protocol import SteadyProtocolStudy, estimate_steady_protocol, predict_steady_protocol, steady_protocol_study
 from .transpile import LayoutChoice, TranspiledProtocol, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
 
 __all__ = [
@@ -35,9 +43,11 @@ __all__ = [
     "HOT_REGISTER",
     "HeatCurrentEstimate",
     "LayoutChoice",
+    "MitigationStudy",
     "NoisyCollisionMap",
     "NoisyPrediction",
     "ObservabilityReport",
+    "SteadyProtocolStudy",
     "TailStatistics",
     "TranspiledProtocol",
     "aer_reference",
@@ -50,16 +60,23 @@ __all__ = [
     "device_sampler",
     "device_simulator",
     "estimate_heat_currents",
+    "estimate_mitigated_current",
+    "estimate_steady_protocol",
     "fake_backend_names",
+    "format_mitigation_table",
     "hardware_block",
     "hardware_circuit",
     "hardware_prefix",
     "heat_currents_from_bits",
+    "mitigation_study",
+    "mitigation_table",
     "noisy_collision_map",
     "observability_study",
+    "predict_steady_protocol",
     "readout_errors",
     "resolve_backend",
     "shots_for_sign",
+    "steady_protocol_study",
     "thermal_control",
     "transpile_protocol",
 ]

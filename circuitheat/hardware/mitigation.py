@@ -5,7 +5,12 @@ collision measures both ancillas mid-circuit, resets them and prepares them agai
 The common mitigation libraries do not accept that today: mitiq's folding and
 extrapolation and mthree's readout correction act on circuits whose measurements all
 sit at the end, and the runtime's built-in mitigation (``EstimatorV2`` resilience)
-belongs to the estimator, not to a sampler with mid-circuit outcomes. So this module
+belongs to the estimator, not to a sampler with mid-circuit outcomes. The runtime
+sampler's own ``twirling`` and ``dynamical_decoupling`` options are dropped in local
+testing mode (qiskit-ibm-runtime 0.51, ``fake_provider/local_service.py`` warns "Options
+... have no effect in local testing mode"), so they cannot be checked against fake
+devices; the circuits built here carry the mitigation themselves and run unchanged on
+any sampler, local or remote. So this module
 writes the four small pieces needed, each applied to **one transpiled collision block**
 (the same block is then repeated, so the 16×16 map of
 :mod:`circuitheat.hardware.noise_map` still predicts every variant exactly):
@@ -89,8 +94,9 @@ from ..states import validate_density_matrix
 from ..steady import steady_state
 from ..validation import check_choice, check_count
 from .noise_map import NoisyCollisionMap, TailStatistics
-from .observability import HORIZON, MIN_COLLISIONS, settle_collision, thermal_control
+from .observability import study_length, thermal_control
 from .protocol import DEFAULT_ENCODING, assemble_protocol
+from .readout import readout_errors
 from .sampling import bits_from_result, device_sampler, heat_currents_from_bits
 from .transpile import TranspiledProtocol, resolve_backend, strip_idle_delays, transpile_protocol
 
@@ -448,14 +454,6 @@ class MitigationStudy:
         raise ValueError(f"techniques {key!r} were not studied; studied: {[r.techniques for r in self.results]}")
 
 
-def _default_length(noisy: NoisyCollisionMap, exact_steady: float) -> tuple[int, int]:
-    """Study length as in :func:`~circuitheat.hardware.observability.observability_study`: tail = second half after settling."""
-    horizon = noisy.trajectory(HORIZON)
-    _, currents = noisy.steady_state()
-    k0 = settle_collision(horizon.heat_hot, currents["heat_hot"], max(abs(exact_steady), abs(currents["heat_hot"])))
-    return max(2 * k0, MIN_COLLISIONS), k0
-
-
 def mitigation_study(
     model: CollisionModel,
     backend: str | BackendV2,
@@ -520,7 +518,8 @@ def mitigation_study(
         for lam, bl in blocks.items():
             out[lam] = []
             for i, b in enumerate(bl):
-                key = (circuit_key, lam, i)
+                # at lam = 1 folding changes nothing: share the maps with the sets without "zne"
+                key = (tuple(t for t in circuit_key if lam > 1 or t != "zne"), lam, i)
                 if key not in cache:
                     mp = NoisyCollisionMap.from_transpiled(dataclasses.replace(tp, block=b), device)
                     if rho0 is not None:
@@ -531,17 +530,7 @@ def mitigation_study(
 
     raw_maps = maps_for(())
     base = raw_maps[1][0]
-    exact_steady = steady_state(model).heat_hot
-    if n_collisions is None:
-        n, k0 = _default_length(base, exact_steady)
-        if tail_start is not None:
-            k0 = check_count("tail_start", tail_start)
-            n = max(n, k0)
-    else:
-        n = check_count("n_collisions", n_collisions)
-        k0 = n // 2 + 1 if tail_start is None else check_count("tail_start", tail_start)
-    if k0 > n:
-        raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
+    n, k0 = study_length(base, steady_state(model).heat_hot, n_collisions=n_collisions, tail_start=tail_start)
     start = "11" if rho0 is None else rho0
     exact = float(simulate(model, n, initial_state=start, store_states=False).heat_hot[k0 - 1 :].mean())
     raw_std = base.tail_statistics(n, k0).shot_std
@@ -700,8 +689,6 @@ def estimate_mitigated_current(
     With ``"readout"`` every shot is readout-mitigated with the device's assignment
     matrices of the two measured qubits.
     """
-    from .transpile import readout_errors
-
     check_model(model)
     n = check_count("n_collisions", n_collisions)
     shots = check_count("shots", shots, minimum=2)
@@ -725,9 +712,7 @@ def estimate_mitigated_current(
             owners.append(lam)
     sampler = device_sampler(device, seed=seed, method=method, qubits=tp.physical_qubits)
     result = sampler.run(pubs).result()
-    readout = (
-        tuple(readout_errors(device.target, tp.physical_qubits[r]) for r in (HOT, COLD)) if "readout" in techniques else None
-    )
+    readout = tuple(readout_errors(device, tp.physical_qubits[r]) for r in (HOT, COLD)) if "readout" in techniques else None
     scale_values = {}
     total = 0
     for lam in lams:

@@ -40,7 +40,7 @@ from ..model import CollisionModel, check_model
 from ..plotting.labels import format_angle
 from ..steady import steady_state
 from ..validation import check_count, check_positive
-from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics
+from .noise_map import NoisyCollisionMap, TailStatistics
 from .protocol import DEFAULT_ENCODING, check_encoding
 from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
 
@@ -282,9 +282,31 @@ class ObservabilityReport:
         )
 
 
-def _study_length(pred: NoisyPrediction, steady: float, scale: float) -> tuple[int, int]:
-    k0 = settle_collision(pred.heat_hot, steady, scale)
-    return max(2 * k0, MIN_COLLISIONS), k0
+def study_length(
+    noisy: NoisyCollisionMap, exact_steady: float, *, n_collisions: int | None = None, tail_start: int | None = None
+) -> tuple[int, int]:
+    """Collisions n and tail start k0 of a study circuit (module docstring), unless given.
+
+    The tail starts where the device's J_h has settled (:func:`settle_collision` on a
+    :data:`HORIZON`-collision prediction, relative to the larger of ``|exact_steady|`` and
+    the device's steady value) and n = max(2 k0, :data:`MIN_COLLISIONS`); a given
+    ``tail_start`` alone lengthens n if needed; a given ``n_collisions`` alone takes the
+    second half as the tail.
+    """
+    if n_collisions is None:
+        _, currents = noisy.steady_state()
+        steady = currents["heat_hot"]
+        k0 = settle_collision(noisy.trajectory(HORIZON).heat_hot, steady, max(abs(exact_steady), abs(steady)))
+        n = max(2 * k0, MIN_COLLISIONS)
+        if tail_start is not None:
+            k0 = check_count("tail_start", tail_start)
+            n = max(n, k0)
+    else:
+        n = check_count("n_collisions", n_collisions)
+        k0 = n // 2 + 1 if tail_start is None else check_count("tail_start", tail_start)
+    if k0 > n:
+        raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
+    return n, k0
 
 
 def observability_study(
@@ -329,17 +351,7 @@ def observability_study(
     ideal = NoisyCollisionMap.from_transpiled(first, noisy=False)
     exact = steady_state(model).heat_hot
     _, noisy_currents = noisy.steady_state()
-    if n_collisions is None:
-        horizon = noisy.trajectory(HORIZON)
-        n, k0 = _study_length(horizon, noisy_currents["heat_hot"], max(abs(exact), abs(noisy_currents["heat_hot"])))
-        if tail_start is not None:
-            k0 = check_count("tail_start", tail_start)
-            n = max(n, k0)
-    else:
-        n = check_count("n_collisions", n_collisions)
-        k0 = n // 2 + 1 if tail_start is None else check_count("tail_start", tail_start)
-    if k0 > n:
-        raise ValueError(f"tail_start must be <= n_collisions = {n}, got {k0}")
+    n, k0 = study_length(noisy, exact, n_collisions=n_collisions, tail_start=tail_start)
     transpiled = transpile_protocol(model, n, device, layout=qubits, encoding=encoding)
     control_model = thermal_control(model)
     control_tp = transpile_protocol(control_model, 1, device, layout=qubits, encoding=encoding)

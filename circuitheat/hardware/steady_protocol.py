@@ -45,16 +45,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 from qiskit.providers import BackendV2
+from qiskit_aer.library import SaveDensityMatrix
 
-from ..circuits import COLD, HOT
+from ..circuits import COLD, HOT, SYSTEM_A, SYSTEM_B, to_system_matrix
 from ..model import CollisionModel, Reservoir, check_model
 from ..steady import steady_state
 from ..validation import check_count, check_positive
 from .noise_map import NoisyCollisionMap
 from .observability import shots_for_sign, thermal_control
 from .protocol import DEFAULT_ENCODING, check_encoding
+from .readout import readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, heat_currents_from_bits
-from .transpile import readout_errors, resolve_backend, transpile_protocol
+from .simulators import device_simulator
+from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
 
 __all__ = [
     "DEFAULT_STEADY_COLLISIONS",
@@ -65,6 +68,7 @@ __all__ = [
     "estimate_steady_protocol",
     "paper_models",
     "predict_steady_protocol",
+    "prepared_state",
     "steady_mixture",
     "steady_protocol_study",
 ]
@@ -107,6 +111,23 @@ def steady_mixture(model: CollisionModel) -> tuple[NDArray[np.float64], NDArray[
     order = np.argsort(vals[keep])[::-1]
     weights = vals[keep][order]
     return weights / weights.sum(), vecs[:, keep][:, order].T.copy()
+
+
+def prepared_state(transpiled: TranspiledProtocol, backend: str | BackendV2) -> NDArray[np.complex128]:
+    """System state after the device's (noisy) preparation ``transpiled.prefix``, package basis and model labels.
+
+    One density-matrix run of the prefix with the device noise (the same state as
+    :attr:`NoisyCollisionMap.initial_state`, without computing the collision's map).
+    """
+    device = resolve_backend(backend)
+    phys = transpiled.physical_qubits
+    qc = transpiled.prefix.copy()
+    qc.append(SaveDensityMatrix(2, label="prepared"), [phys[SYSTEM_A], phys[SYSTEM_B]])
+    sim = device_simulator(device, "density_matrix", phys)
+    rho = to_system_matrix(np.asarray(sim.run(qc, shots=1).result().data(0)["prepared"]))
+    if transpiled.encoding == "ground_is_0":  # device |0> is the model's ground level: flip both labels
+        rho = rho[::-1, ::-1]
+    return 0.5 * (rho + rho.conj().T)
 
 
 @dataclass(frozen=True)
@@ -182,7 +203,7 @@ def predict_steady_protocol(
     rho0 = np.zeros((4, 4), dtype=complex)
     for w, v in zip(weights, vectors, strict=True):
         tp = transpile_protocol(model, 1, device, layout=qubits, encoding=encoding, initial_state=v)
-        rho0 += w * NoisyCollisionMap.from_transpiled(tp, device).initial_state
+        rho0 += w * prepared_state(tp, device)
     rho_star = steady_state(model).system_state
     noisy = dataclasses.replace(base, initial_state=rho0)
     ideal = dataclasses.replace(NoisyCollisionMap.from_transpiled(base_tp, noisy=False), initial_state=rho_star)
@@ -318,7 +339,7 @@ def estimate_steady_protocol(
     hot = np.concatenate([b[0] for b in bits])
     cold = np.concatenate([b[1] for b in bits])
     phys = first.physical_qubits
-    readout = tuple(readout_errors(device.target, phys[r]) for r in (HOT, COLD)) if mitigate_readout else None
+    readout = tuple(readout_errors(device, phys[r]) for r in (HOT, COLD)) if mitigate_readout else None
     return heat_currents_from_bits(
         model,
         hot,

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..channel import Channel
 from ..model import CollisionModel, check_model
 from ..steady import fixed_point
+from ..validation import InputValueError, check_angle, check_array
 from .collision import (
     _LOCAL_PRODUCTION,
     _collision,
@@ -245,9 +246,9 @@ def second_law_scan(model: CollisionModel, phase_differences: ArrayLike | None =
     if phase_differences is None:
         phases = np.linspace(0.0, 2 * np.pi, _DEFAULT_PHASES)
     else:
-        phases = np.atleast_1d(np.asarray(phase_differences, dtype=float))
-        if phases.ndim != 1 or phases.size == 0 or not np.all(np.isfinite(phases)):
-            raise ValueError(f"phase_differences must be a non-empty 1-D array of finite angles, got {phase_differences!r}")
+        phases = np.atleast_1d(check_array("phase_differences", phase_differences, check_angle))
+        if phases.ndim != 1 or phases.size == 0:
+            raise InputValueError(f"phase_differences must be a non-empty 1-D array of finite angles, got {phase_differences!r}")
     hot_phases = model.cold.phase + phases
     chunks = range(0, phases.size, _SCAN_CHUNK_POINTS)
     flows = _SteadyFlows.concatenate([_steady_flows(model, hot_phases[i : i + _SCAN_CHUNK_POINTS]) for i in chunks])

@@ -277,3 +277,18 @@ def test_a_pipe_closed_early_exits_quietly():
 def test_infinite_and_tiny_omega_free_inputs_stay_legal():
     """T = inf is the documented infinite-temperature limit, not an overflow."""
     assert ch.steady_heat_current(0.3, 0.4, math.inf, 1.0) < 0
+
+
+def test_fig2_band_at_phase_pi_is_the_period_4_mode_of_the_collision_map():
+    """The caption of Fig. 2 (FIG2_OSCILLATION_NOTE): Phi has eigenvalues -0.039 +- 0.990i, phase ~ pi/2."""
+    from circuitheat.channel import Channel
+    from circuitheat.reproduce.figures import FIG2_OSCILLATION_NOTE
+
+    model = ch.CollisionModel(np.pi / 32, np.pi / 4, ch.Reservoir(2.0, 0.8, np.pi), ch.Reservoir(1.0, 0.8, 0.0))
+    eigenvalues = np.linalg.eigvals(Channel.from_model(model).superoperator)
+    pair = eigenvalues[np.argmin(np.abs(eigenvalues - (-0.039 + 0.990j)))]
+    assert abs(pair - (-0.039 + 0.990j)) < 5e-4 and "−0.039 ± 0.990i" in FIG2_OSCILLATION_NOTE  # 3 printed digits
+    j = ch.simulate(model, 400).heat_hot[300:]
+    spectrum = np.abs(np.fft.rfft(j - j.mean()))
+    fast = np.arange(spectrum.size) >= 10  # above the slow relaxation (frequencies >= 0.1 per collision)
+    assert np.argmax(np.where(fast, spectrum, 0)) / j.size == pytest.approx(0.25, abs=0.02)  # period ~ 4 collisions

@@ -109,7 +109,8 @@ class SteadyEntropyProduction:
 def _coherence_term(production: ArrayLike, clausius: ArrayLike) -> NDArray[np.float64]:
     r""":math:`C = \sigma - (\beta_hJ_h + \beta_cJ_c)`, elementwise; ``+inf`` where :math:`\sigma` is."""
     production = np.asarray(production, dtype=float)
-    return np.where(np.isinf(production), production, production - clausius)
+    with np.errstate(invalid="ignore"):  # inf - inf where sigma and beta J both diverge (T -> 0): the branch not taken
+        return np.where(np.isinf(production), production, production - clausius)
 
 
 @dataclass(frozen=True)

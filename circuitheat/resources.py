@@ -7,6 +7,7 @@ rejected up front with a ValueError naming the parameter, the estimate and the l
 
 from __future__ import annotations
 
+import math
 import os
 
 from .validation import InputValueError
@@ -38,7 +39,9 @@ def check_memory(what: str, n_bytes: float) -> None:
     """
     limit = MEMORY_FRACTION * available_memory()
     if n_bytes > limit:
+        gib = n_bytes / 2**30 if n_bytes < 2.0**1000 else math.inf  # an int like 10**400 has no float quotient
+        what = what if len(what) <= 80 else f"{what[:40]}...{what[-20:]} ({len(what)} characters)"
         raise InputValueError(
-            f"{what} needs about {n_bytes / 2**30:.3g} GiB of memory for its results, more than "
+            f"{what} needs about {gib:.3g} GiB of memory for its results, more than "
             f"{MEMORY_FRACTION:.0%} of this machine's {available_memory() / 2**30:.3g} GiB; reduce it"
         )

@@ -244,6 +244,14 @@ def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDAr
         rho[index, index] = 1.0
         return rho
     arr = np.asarray(initial_state)
+    if arr.dtype == object:  # e.g. Python integers beyond int64 (10**400)
+        try:
+            arr = arr.astype(complex)
+        except (TypeError, ValueError, OverflowError):
+            raise InputValueError(
+                f"initial_state must hold numbers that fit in a double, got entries of type(s) "
+                f"{sorted({type(v).__name__ for v in np.ravel(np.asarray(initial_state, dtype=object))})}"
+            ) from None
     if arr.ndim == 1:
         if arr.shape != (dim,) or not np.issubdtype(arr.dtype, np.number):
             raise InputValueError(f"initial_state as a vector must have {dim} numeric entries, got shape {arr.shape}")

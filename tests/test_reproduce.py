@@ -314,7 +314,7 @@ def test_format_angle_rejects_bad_input():
 
 def test_plot_fig2_labels_legend_inset():
     ax = plot_fig2(fig2_data(60), Figure().add_subplot())
-    assert ax.get_xlabel() == "$n$" and ax.get_ylabel() == "$J_h$"
+    assert ax.get_xlabel() == "collision $n$" and ax.get_ylabel() == r"$J_h(n)$ (units of $\omega$ per collision)"
     assert len(ax.get_legend().get_texts()) == len(FIG2_CASES)
     assert len(ax.child_axes) == 1  # the inset: thermal, 0 and pi magnified
     assert "p=0.8" in ax.get_title() and r"\gamma=\pi/32" in ax.get_title()
@@ -326,12 +326,12 @@ def test_plot_fig3_uses_the_printed_axis_ranges():
     assert len(panels) == 4
     for ax, limit in zip(panels, FIG3_AXIS_LIMITS.values(), strict=True):
         assert ax.get_ylim() == pytest.approx((-float(limit), float(limit)))
-        assert ax.get_xlabel() == r"$\phi_h-\phi_c$" and ax.get_ylabel() == r"$J_h^{steady}$"
+        assert ax.get_xlabel() == r"$\phi_h-\phi_c$ (rad)" and ax.get_ylabel() == r"$J_h^{steady}$ (units of $\omega$)"
 
 
 def test_plot_fig4_and_fig5():
     ax = plot_fig4(fig4_data(np.linspace(0.1, 3, 20)), Figure().add_subplot())
-    assert ax.get_xlabel() == "$T$" and ax.get_ylabel() == r"$\kappa$"
+    assert ax.get_xlabel() == r"$T$ (units of $\omega$, $k_B=1$)" and ax.get_ylabel() == r"$\kappa$ (dimensionless, $k_B=1$)"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         r"$\phi_h-\phi_c=0$",
         r"$\phi_h-\phi_c=\pi$",

@@ -19,7 +19,7 @@ def plot_heat_currents(traj: Trajectory, ax: Axes | None = None) -> Axes:
     ax.plot(traj.collisions, traj.heat_hot, label=r"$J_h$")
     ax.plot(traj.collisions, traj.heat_cold, label=r"$J_c$")
     ax.axhline(0.0, color="0.6", lw=0.6)
-    ax.set_xlabel(r"$n$")
+    ax.set_xlabel(r"collision $n$")
     ax.set_ylabel(r"$J$ (units of $\omega$ per collision)")
     coherence = (
         f"{m.hot.coherence:.3g}" if m.hot.coherence == m.cold.coherence else f"{m.hot.coherence:.3g}, {m.cold.coherence:.3g}"

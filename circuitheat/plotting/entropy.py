@@ -81,8 +81,8 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
         (balance.delta_s_re_hot, r"$\Delta S_{re1}$, hot (Eq. 22)", {"color": "C1", "lw": 1.2}),
         (balance.delta_s_re_cold, r"$\Delta S_{re2}$, cold (Eq. 25)", {"color": "C2", "lw": 1.2}),
         (balance.production, r"$\Delta S_{ir}$ (Eq. 20)", {"color": "C3", "lw": 1.8}),
-        (balance.clausius_hot, r"$-\beta_h\sum\Delta Q^h$ (Eq. 23 form)", {"color": "C1", "lw": 1.0, "ls": ":"}),
-        (balance.clausius_cold, r"$-\beta_c\sum\Delta Q^c$ (Eq. 26 form)", {"color": "C2", "lw": 1.0, "ls": ":"}),
+        (balance.clausius_hot, r"$-\beta_h\sum_k J_h(k)$ (Eq. 23 form)", {"color": "C1", "lw": 1.0, "ls": ":"}),
+        (balance.clausius_cold, r"$-\beta_c\sum_k J_c(k)$ (Eq. 26 form)", {"color": "C2", "lw": 1.0, "ls": ":"}),
     ]
     for values, label, style in curves:
         if not np.all(np.isfinite(values)):

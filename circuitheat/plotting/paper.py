@@ -29,6 +29,7 @@ __all__ = [
     "plot_fig3_panel",
     "plot_fig4",
     "plot_fig5",
+    "plot_fig5_delta_t",
     "plot_fig5_panel",
     "set_phase_axis",
 ]
@@ -102,6 +103,10 @@ def plot_fig2(data: xr.Dataset, ax: Axes | None = None, *, inset: bool = True, t
     :math:`0` and :math:`\pi` curves, whose steady values differ by a few
     :math:`10^{-4}` (paper: :math:`|J(0)| < |J(\pi)| < |J(\rho_\beta)|`).
 
+    The :math:`\pi` curve looks like a thick band: it oscillates with period ≈ 4
+    collisions, because the one-collision map has eigenvalues
+    :math:`\approx -0.04 \pm 0.99i` (:data:`~circuitheat.reproduce.figures.FIG2_OSCILLATION_NOTE`).
+
     Parameters
     ----------
     data : xarray.Dataset
@@ -124,8 +129,8 @@ def plot_fig2(data: xr.Dataset, ax: Axes | None = None, *, inset: bool = True, t
     span = hi - lo
     # headroom above the curves for the inset, below them for the legend
     ax.set_ylim(lo - 0.32 * span, hi + 0.62 * span)
-    ax.set_xlabel(r"$n$")
-    ax.set_ylabel(r"$J_h$")
+    ax.set_xlabel(r"collision $n$")
+    ax.set_ylabel(r"$J_h(n)$ (units of $\omega$ per collision)")
     ax.legend(loc="lower center", ncol=4, fontsize=8, frameon=False)
     if title:
         ax.set_title("Fig. 2: " + parameter_title(data.attrs) + r" (thermal: $p=0$)", fontsize=_TITLE_SIZE)
@@ -165,8 +170,8 @@ def plot_fig3_panel(curve: xr.DataArray, ax: Axes | None = None, *, printed_limi
         ax.set_ylim(-lim, lim)
         ax.yaxis.set_major_locator(FixedLocator([-lim, 0.0, lim]))
         ax.set_yticklabels([f"${-lim:g}$", "$0$", f"${lim:g}$"])
-    ax.set_xlabel(r"$\phi_h-\phi_c$")
-    ax.set_ylabel(r"$J_h^{steady}$")
+    ax.set_xlabel(r"$\phi_h-\phi_c$ (rad)")
+    ax.set_ylabel(r"$J_h^{steady}$ (units of $\omega$)")
     gamma = format_angle(float(curve.gamma), "tex")
     panel = str(curve.panel.item()) if "panel" in curve.coords else ""
     ax.text(0.03, 0.95, rf"{panel} $\gamma={gamma}$", transform=ax.transAxes, va="top", fontsize=9)
@@ -206,8 +211,8 @@ def plot_fig4(data: xr.DataArray, ax: Axes | None = None, *, title: bool = True,
     ax.set_xlim(0, max(3.0, t[-1]))
     ax.set_ylim(0, 1.15 * float(data.max()))
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
-    ax.set_xlabel(r"$T$")
-    ax.set_ylabel(r"$\kappa$")
+    ax.set_xlabel(r"$T$ (units of $\omega$, $k_B=1$)")
+    ax.set_ylabel(r"$\kappa$ (dimensionless, $k_B=1$)")
     ax.legend(frameon=False)
     if title:
         attrs = dict(data.attrs)
@@ -250,14 +255,16 @@ def plot_fig5_panel(surface: xr.DataArray, ax: Axes | None = None, *, kind: str 
             fig = plt.figure(figsize=(5.0, 4.4), layout="constrained")
             ax = fig.add_subplot(projection="3d")
         tt, dd = np.meshgrid(t, dt)
-        ax.plot_surface(dd, tt, j, cmap="viridis", rstride=1, cstride=2, linewidth=0.1, edgecolor="0.3", antialiased=True)
-        ax.set_xlabel(r"$\Delta T$", labelpad=6)
-        ax.set_ylabel(r"$T$")
-        ax.set_zlabel(r"$J_h^{steady}$", labelpad=10)
+        # the power of ten goes into the axis label: a 3-D axis places matplotlib's offset text
+        # ("1e-2") far from its axis, where it reads as a stray label
+        z_exp = _decade(float(np.max(np.abs(j))))
+        ax.plot_surface(dd, tt, j / 10.0**z_exp, cmap="viridis", rstride=1, cstride=2, linewidth=0.1, edgecolor="0.3")
+        ax.set_xlabel(r"$\Delta T$ (units of $\omega$)", labelpad=6)
+        ax.set_ylabel(r"$T$ (units of $\omega$)")
+        ax.set_zlabel(rf"$J_h^{{steady}}$ ($10^{{{z_exp}}}\,\omega$)", labelpad=8)
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(FixedLocator([0, dt[-1] / 2, dt[-1]]))
-        ax.zaxis.get_offset_text().set_fontsize(7)
-        ax.ticklabel_format(axis="z", style="sci", scilimits=(-2, 2))
+        ax.set_box_aspect(None, zoom=0.88)  # room for the z label inside the panel
         ax.view_init(elev=22, azim=-135 if float(surface.phase_difference) < math.pi else -50)
         ax.set_title(rf"{panel} $\phi_h-\phi_c={dphi}$", fontsize=10)
         return ax
@@ -266,16 +273,49 @@ def plot_fig5_panel(surface: xr.DataArray, ax: Axes | None = None, *, kind: str 
     vmax = float(np.max(np.abs(j)))
     mesh = ax.pcolormesh(t, dt, j, cmap="RdBu_r", vmin=-vmax, vmax=vmax, shading="auto", rasterized=True)
     cbar = ax.figure.colorbar(mesh, ax=ax)
-    cbar.set_label(r"$J_h^{steady}$")
+    cbar.set_label(r"$J_h^{steady}$ (units of $\omega$)")
     cbar.formatter.set_powerlimits((-2, 2))
     ax.contour(t, dt, j, levels=8, colors="0.25", linewidths=0.4)
     if np.any(j > 0) and np.any(j < 0):
         zero = ax.contour(t, dt, j, levels=[0.0], colors="black", linewidths=1.6)
         ax.clabel(zero, fmt={0.0: r"$J_h^{steady}=0$"}, fontsize=7)
-    ax.set_xlabel(r"$T$")
-    ax.set_ylabel(r"$\Delta T$")
+    ax.set_xlabel(r"$T$ (units of $\omega$)")
+    ax.set_ylabel(r"$\Delta T$ (units of $\omega$)")
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
     ax.set_title(rf"{panel} $\phi_h-\phi_c={dphi}$", fontsize=10)
+    return ax
+
+
+def _decade(x: float) -> int:
+    """The power of ten of ``x`` (> 0), rounded down: 0.014 -> -2; 0 for x = 0."""
+    return math.floor(math.log10(x)) if x > 0 else 0
+
+
+def plot_fig5_delta_t(surface: xr.DataArray, ax: Axes | None = None) -> Axes:
+    r"""The :math:`\Delta T` dependence of one Fig. 5 panel: :math:`J_h^{steady}(T,\Delta T) - J_h^{steady}(T, 0)`.
+
+    On the paper's surface the :math:`\Delta T` dependence, :math:`-\lambda(T)\Delta T` of Eq. (30)
+    with :math:`\lambda \sim 10^{-3}`, is ~1e-3 of the offset c(T) and cannot be seen; this map
+    subtracts the :math:`\Delta T = 0` (first) row so it can. Lines: contours of the difference.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.0, 3.6), layout="constrained")
+    t = surface.temperature.values
+    dt = surface.temperature_difference.values
+    j = surface.transpose("temperature_difference", "temperature").values
+    diff = j - j[:1, :]
+    exp = _decade(float(np.max(np.abs(diff))))
+    vmax = float(np.max(np.abs(diff))) / 10.0**exp or 1.0
+    mesh = ax.pcolormesh(t, dt, diff / 10.0**exp, cmap="RdBu_r", vmin=-vmax, vmax=vmax, shading="auto", rasterized=True)
+    ax.contour(t, dt, diff, levels=6, colors="0.25", linewidths=0.4)
+    cbar = ax.figure.colorbar(mesh, ax=ax)
+    d0 = f"{dt[0]:g}"
+    cbar.set_label(rf"$J_h^{{steady}}-J_h^{{steady}}|_{{\Delta T={d0}}}$ ($10^{{{exp}}}\,\omega$)", fontsize=8)
+    ax.set_xlabel(r"$T$ (units of $\omega$)")
+    ax.set_ylabel(rf"$\Delta T$ ($10^{{{_decade(float(dt[-1]))}}}\,\omega$)")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v / 10.0 ** _decade(float(dt[-1])):g}")
+    dphi = format_angle(float(surface.phase_difference), "tex")
+    ax.set_title(rf"$\Delta T$ dependence at $\phi_h-\phi_c={dphi}$: $-\lambda(T)\,\Delta T$ (Eq. 30)", fontsize=9)
     return ax
 
 
@@ -283,13 +323,17 @@ def plot_fig5(data: xr.DataArray, fig: Figure | None = None, *, kind: str = "sur
     r"""Fig. 5: :math:`J_h^{steady}` over (:math:`\Delta T`, T), panels (a) :math:`\pi/4` and (b) :math:`5\pi/4`.
 
     ``kind="surface"`` draws the paper's 3-D surfaces; ``kind="map"`` colour maps with the
-    :math:`J_h^{steady} = 0` contour (see :func:`plot_fig5_panel`).
+    :math:`J_h^{steady} = 0` contour (see :func:`plot_fig5_panel`). A second row shows the
+    :math:`\Delta T` dependence, which the offset c(T) of Eq. (30) hides on the
+    first (:func:`plot_fig5_delta_t`).
     """
     if fig is None:
-        fig = plt.figure(figsize=(10.0, 4.6), layout="constrained")
+        fig = plt.figure(figsize=(10.0, 8.0), layout="constrained")
+    n = data.sizes["phase_difference"]
     for k, dphi in enumerate(data.phase_difference.values):
         kw = {"projection": "3d"} if kind == "surface" else {}
-        ax = fig.add_subplot(1, data.sizes["phase_difference"], k + 1, **kw)
+        ax = fig.add_subplot(2, n, k + 1, **kw)
         plot_fig5_panel(data.sel(phase_difference=dphi), ax, kind=kind)
+        plot_fig5_delta_t(data.sel(phase_difference=dphi), fig.add_subplot(2, n, n + k + 1))
     fig.suptitle("Fig. 5: " + parameter_title(dict(data.attrs), temperatures="linear"), fontsize=_TITLE_SIZE)
     return fig

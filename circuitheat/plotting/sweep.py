@@ -48,6 +48,29 @@ _LABELS = {
 }
 
 
+#: Units appended to axis and colour-bar labels (energies and temperatures in units of omega, k_B = 1).
+_UNITS = {
+    "omega": "energy units",
+    "t_hot": r"units of $\omega$",
+    "t_cold": r"units of $\omega$",
+    "temperature": r"units of $\omega$",
+    "delta_t": r"units of $\omega$",
+    "collision": "",
+    "heat_hot": r"units of $\omega$ per collision",
+    "heat_cold": r"units of $\omega$ per collision",
+    "conductance": r"dimensionless, $k_B=1$",
+    "current_offset": r"units of $\omega$ per collision",
+    "heat_hot_trajectory": r"units of $\omega$ per collision",
+    "heat_cold_trajectory": r"units of $\omega$ per collision",
+}
+
+
+def _axis_label(name: str) -> str:
+    """The label of ``name`` with its units, e.g. ``J_h^steady (units of omega per collision)``."""
+    units = _UNITS.get(name, "")
+    return f"{_LABELS.get(name, name)} ({units})" if units else _LABELS.get(name, name)
+
+
 def _is_angle(dim: str) -> bool:
     return dim in AXES and AXES[dim].is_angle
 
@@ -55,10 +78,9 @@ def _is_angle(dim: str) -> bool:
 def _coord(da: xr.DataArray, dim: str) -> tuple[np.ndarray, str]:
     """Coordinate values and axis label; angles are shown in units of pi."""
     values = np.asarray(da[dim].values, dtype=float)
-    label = _LABELS.get(dim, dim)
     if _is_angle(dim):
-        return values / np.pi, f"({label}) / $\\pi$"
-    return values, label
+        return values / np.pi, f"({_LABELS.get(dim, dim)}) / $\\pi$"
+    return values, _axis_label(dim)
 
 
 def _pi_text(value: float) -> str:
@@ -147,7 +169,7 @@ def plot_sweep(
         )
     if ax is None:
         _, ax = plt.subplots(layout="constrained")
-    ylabel = _LABELS.get(variable, variable)
+    ylabel = _axis_label(variable)
     if len(dims) == 2 and kind == "line" and min(da.sizes[d] for d in dims) > 4 * MAX_LINES:
         raise InputValueError(f"kind='line' with {min(da.sizes[d] for d in dims)} lines; use kind='map'")
     if len(dims) == 1 or kind == "line" or (kind == "auto" and min(da.sizes[d] for d in dims) <= MAX_LINES):

@@ -45,6 +45,7 @@ from .checks import CHECKS, CheckResult, FigureData, check_aer, run_checks, summ
 from .figures import (
     FIG2_CASES,
     FIG2_COLLISIONS,
+    FIG2_OSCILLATION_NOTE,
     FIG3_GAMMAS,
     fig2_data,
     fig2_model,
@@ -400,6 +401,7 @@ def reproduce(
             fig = Figure(figsize=(7.5, 5.0), layout="constrained")
             plot_fig2(f2, fig.add_subplot())
             files += _save(fig, out_dir, "fig2", settings.dpi)
+            notes.append(FIG2_OSCILLATION_NOTE)
             bar.step("fig2")
             fig = Figure(figsize=(8.0, 6.0), layout="constrained")
             plot_fig3(f3, fig)
@@ -409,7 +411,7 @@ def reproduce(
             plot_fig4(f4, fig.add_subplot())
             files += _save(fig, out_dir, "fig4", settings.dpi)
             bar.step("fig4")
-            fig = Figure(figsize=(10.0, 4.6), layout="constrained")
+            fig = Figure(figsize=(10.0, 8.0), layout="constrained")  # surfaces, then their Delta T dependence
             plot_fig5(f5, fig, kind="surface")
             files += _save(fig, out_dir, "fig5", settings.dpi)
             bar.step("fig5")

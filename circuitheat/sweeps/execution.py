@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import signal
+import threading
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -140,6 +141,26 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+#: Longest wait (s) for the pool's manager thread after its workers were terminated; it notices
+#: their exit within milliseconds, the bound only keeps a misbehaving interpreter from hanging.
+MANAGER_JOIN_TIMEOUT = 10.0
+
+
+def _quiet_invalid_state(hook):
+    """A ``threading.excepthook`` that drops the manager thread's ``InvalidStateError`` on a cancelled future.
+
+    Before Python 3.12 the pool's manager thread, on finding terminated workers, calls
+    ``set_exception`` on every pending future, including the ones just cancelled, and
+    prints that ``InvalidStateError`` (CPython gh-94777); it is harmless here.
+    """
+
+    def quiet(args):
+        if not (issubclass(args.exc_type, cf.InvalidStateError) and "Manager" in type(args.thread).__name__):
+            hook(args)
+
+    return quiet
+
+
 def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
     """Cancel what has not started and terminate the worker processes at once (not after their chunk)."""
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
@@ -147,15 +168,24 @@ def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
         terminate()
         return
     # Before Python 3.14 the pool does not expose its workers; ``_processes`` is cleared by shutdown(),
-    # so the processes are taken first, then the queued chunks cancelled, then the workers terminated.
+    # so the processes (and the manager thread) are taken first, then the queued chunks cancelled,
+    # then the workers terminated and the manager thread given the time to notice.
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.terminate()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    hook = threading.excepthook
+    threading.excepthook = _quiet_invalid_state(hook)
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+                process.join()
+        if manager is not None:
+            manager.join(MANAGER_JOIN_TIMEOUT)
+    finally:
+        threading.excepthook = hook
 
 
 @contextlib.contextmanager

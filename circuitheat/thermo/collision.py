@@ -184,8 +184,20 @@ def _warn_collision_terms(
     _warn_support(
         "delta_s_re (Eq. 17)", diverged_pair, "the pair state after a collision leaves the support of eta_h x eta_c", "-", where
     )
-    _warn_support("delta_s_re_hot (Eq. 22)", diverged_hot, "p_h = 1 and the hot ancilla leaves its pure state", "-", where)
-    _warn_support("delta_s_re_cold (Eq. 25)", diverged_cold, "p_c = 1 and the cold ancilla leaves its pure state", "-", where)
+    _warn_support(
+        "delta_s_re_hot (Eq. 22)",
+        diverged_hot,
+        "the hot ancilla state is pure (p_h = 1, or T_h so low that it is the ground state) and the ancilla leaves it",
+        "-",
+        where,
+    )
+    _warn_support(
+        "delta_s_re_cold (Eq. 25)",
+        diverged_cold,
+        "the cold ancilla state is pure (p_c = 1, or T_c so low that it is the ground state) and the ancilla leaves it",
+        "-",
+        where,
+    )
 
 
 def _local_production(collision: _Collision, rho_before: NDArray) -> tuple[NDArray, NDArray]:

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..channel import Channel
 from ..fixed_point import fixed_point
 from ..model import CollisionModel, check_model
+from ..validation import InputValueError, check_angle, check_array
 from .collision import (
     _LOCAL_PRODUCTION,
     _collision,
@@ -108,7 +109,8 @@ class SteadyEntropyProduction:
 def _coherence_term(production: ArrayLike, clausius: ArrayLike) -> NDArray[np.float64]:
     r""":math:`C = \sigma - (\beta_hJ_h + \beta_cJ_c)`, elementwise; ``+inf`` where :math:`\sigma` is."""
     production = np.asarray(production, dtype=float)
-    return np.where(np.isinf(production), production, production - clausius)
+    with np.errstate(invalid="ignore"):  # inf - inf where sigma and beta J both diverge (T -> 0): the branch not taken
+        return np.where(np.isinf(production), production, production - clausius)
 
 
 @dataclass(frozen=True)
@@ -245,9 +247,9 @@ def second_law_scan(model: CollisionModel, phase_differences: ArrayLike | None =
     if phase_differences is None:
         phases = np.linspace(0.0, 2 * np.pi, _DEFAULT_PHASES)
     else:
-        phases = np.atleast_1d(np.asarray(phase_differences, dtype=float))
-        if phases.ndim != 1 or phases.size == 0 or not np.all(np.isfinite(phases)):
-            raise ValueError(f"phase_differences must be a non-empty 1-D array of finite angles, got {phase_differences!r}")
+        phases = np.atleast_1d(check_array("phase_differences", phase_differences, check_angle))
+        if phases.ndim != 1 or phases.size == 0:
+            raise InputValueError(f"phase_differences must be a non-empty 1-D array of finite angles, got {phase_differences!r}")
     hot_phases = model.cold.phase + phases
     chunks = range(0, phases.size, _SCAN_CHUNK_POINTS)
     flows = _SteadyFlows.concatenate([_steady_flows(model, hot_phases[i : i + _SCAN_CHUNK_POINTS]) for i in chunks])

@@ -63,7 +63,7 @@ from ..network.spec import CollisionNetwork, check_network
 from ..network.step import step_map
 from ..resources import check_memory
 from ..states import system_hamiltonian
-from ..validation import check_choice, check_count
+from ..validation import InputTypeError, InputValueError, check_choice, check_count
 from . import direct as _direct  # noqa: F401  ("direct" is registered first, the default engine)
 from .base import EngineRun, register_engine
 
@@ -160,7 +160,7 @@ def _lower_operation(op: Instruction) -> list[tuple[Instruction, tuple[int, ...]
         return [(UnitaryGate(Operator(op).data, check_input=False), tuple(range(n)))]
     definition = op.definition
     if definition is None:
-        raise ValueError(f"instruction {op.name!r} is neither native to Aer's density-matrix method nor defined")
+        raise InputValueError(f"instruction {op.name!r} is neither native to Aer's density-matrix method nor defined")
     if op.name == PREPARATION_NAME:
         resets = [inst for inst in definition.data if inst.operation.name == "reset"]
         gates = [inst for inst in definition.data if inst.operation.name != "reset"]
@@ -177,7 +177,7 @@ def _lower_operation(op: Instruction) -> list[tuple[Instruction, tuple[int, ...]
     for inst in definition.data:
         local = tuple(definition.find_bit(q).index for q in inst.qubits)
         if inst.clbits:
-            raise ValueError(f"instruction {op.name!r} uses classical bits inside its definition; cannot lower it")
+            raise InputValueError(f"instruction {op.name!r} uses classical bits inside its definition; cannot lower it")
         for sub_op, sub_q in _lower_operation(inst.operation):
             out.append((sub_op, tuple(local[i] for i in sub_q)))
     return out
@@ -264,7 +264,7 @@ def _check_kinds(save: str | Sequence[str], valid: Sequence[str]) -> tuple[str, 
     """Distinct save kinds from ``valid``, at least one (a run without saves returns nothing)."""
     kinds = _check_save(save, valid)
     if not kinds:
-        raise ValueError(f"save must name at least one of {tuple(valid)}, got {save!r}")
+        raise InputValueError(f"save must name at least one of {tuple(valid)}, got {save!r}")
     return kinds
 
 
@@ -499,7 +499,7 @@ class AerEngine:
         """Run ``n_steps`` steps of the model or network ``system`` from ``rho0``."""
         for name, flag in (("store_states", store_states), ("ancillas", ancillas)):
             if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be a bool, got {flag!r}")
+                raise InputTypeError(f"{name} must be a bool, got {flag!r}")
         if isinstance(system, CollisionNetwork):
             return self._run_network(system, n_steps, rho0, store_states, preparation, ancillas)
         model = check_model(system)

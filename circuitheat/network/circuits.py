@@ -66,7 +66,7 @@ from qiskit_aer.library import SaveDensityMatrix, SaveProbabilities, SetDensityM
 from ..circuits import PREPARATIONS, _check_save, ancilla_preparation, to_qasm3
 from ..resources import check_memory
 from ..states import system_initial_state
-from ..validation import check_choice, check_count
+from ..validation import InputTypeError, InputValueError, check_choice, check_count
 from .gates import PartialSwapGate
 from .spec import Collision, CollisionNetwork, Interaction, check_network
 
@@ -177,7 +177,7 @@ def reverse_qubit_order(matrix: ArrayLike, num_qubits: int) -> NDArray[np.comple
         t = arr.reshape(*lead, *(2,) * k)
         nl = len(lead)
         return t.transpose([*range(nl), *range(nl + k - 1, nl - 1, -1)]).reshape(arr.shape)
-    raise ValueError(f"matrix must have shape (..., {dim}, {dim}) or (..., {dim}) for {k} qubits, got {arr.shape}")
+    raise InputValueError(f"matrix must have shape (..., {dim}, {dim}) or (..., {dim}) for {k} qubits, got {arr.shape}")
 
 
 def network_save_label(kind: str, step: int) -> str:
@@ -228,7 +228,7 @@ def network_step_block(network: CollisionNetwork, preparation: str = "channel", 
     """
     layout = network_layout(network, preparation)
     if not isinstance(measure, bool):
-        raise TypeError(f"measure must be a bool, got {measure!r}")
+        raise InputTypeError(f"measure must be a bool, got {measure!r}")
     qc = QuantumCircuit(*layout.registers(), name="network_step")
     if measure:
         for c in range(layout.collisions):
@@ -368,7 +368,7 @@ def network_protocol(
     layout = network_layout(network, preparation)
     kinds = _check_save(save, NETWORK_SAVE_KINDS)
     if not isinstance(measure, bool):
-        raise TypeError(f"measure must be a bool, got {measure!r}")
+        raise InputTypeError(f"measure must be a bool, got {measure!r}")
     block = network_step_block(network, layout.preparation)
     init = network_initial_state(network, initial_state, layout)
     if transform is not None:
@@ -456,7 +456,7 @@ def network_to_qasm3(
         )
         what = f"{circuit.metadata['n_steps']} steps, each ancilla measured into m<c>[k-1] after step k, before its reset"
     if any(inst.operation.name == "set_density_matrix" for inst in circuit.data):
-        raise ValueError("initial_state must be a basis or pure state for OpenQASM export, got a mixed state")
+        raise InputValueError("initial_state must be a basis or pure state for OpenQASM export, got a mixed state")
     circuit = _named_for_export(circuit)
     header = [f"circuitheat: collision network, {what}", "qubits (Qiskit index: role):"]
     header += [f"  {q}: {role}" for q, role in enumerate(circuit.metadata["qubit_roles"])]

@@ -68,6 +68,7 @@ from numpy.typing import NDArray
 
 from ..expressions import parse_number
 from ..model import Reservoir
+from ..validation import InputValueError
 from .gates import gate_matrix, heisenberg, partial_swap
 from .spec import Ancilla, Collision, CollisionNetwork, Interaction
 
@@ -93,7 +94,7 @@ _GATE_KEYS = {
 }
 
 
-class NetworkFileError(ValueError):
+class NetworkFileError(InputValueError):
     """A network file or dictionary that does not follow the schema.
 
     Attributes

@@ -12,7 +12,7 @@ import math
 
 from ..model import Reservoir
 from ..network import Collision, CollisionNetwork, Interaction, heisenberg, partial_swap
-from ..validation import check_angle, check_choice, check_count, check_real
+from ..validation import InputValueError, check_angle, check_choice, check_count, check_real
 
 __all__ = ["CHAIN_COUPLINGS", "CHAIN_ORDERS", "bond_gate", "boundary_driven_chain", "chain_bonds"]
 
@@ -54,7 +54,7 @@ def bond_gate(coupling: str, delta: float, anisotropy: float = 1.0):
         return partial_swap(delta)
     anisotropy = check_real("anisotropy", anisotropy)
     if not math.isfinite(anisotropy):
-        raise ValueError(f"anisotropy must be finite, got {anisotropy!r}")
+        raise InputValueError(f"anisotropy must be finite, got {anisotropy!r}")
     return heisenberg(-1.0, -1.0, -anisotropy, delta / 2)
 
 

@@ -42,7 +42,7 @@ from qiskit.circuit.library import CRXGate, CXGate
 
 from ..model import Reservoir
 from ..network import Collision, CollisionNetwork, Interaction, partial_swap
-from ..validation import check_angle, check_positive, check_positive_temperature
+from ..validation import InputValueError, check_angle, check_positive, check_positive_temperature
 
 __all__ = ["REFRIGERATOR_SITES", "absorption_refrigerator", "carnot_cop", "three_body_exchange", "three_body_unitary"]
 
@@ -115,7 +115,7 @@ def carnot_cop(t_cold: float, t_room: float, t_hot: float) -> float:
     """
     t_cold, t_room, t_hot = (check_positive(n, t) for n, t in (("t_cold", t_cold), ("t_room", t_room), ("t_hot", t_hot)))
     if not t_cold < t_room:
-        raise ValueError(f"t_cold must be < t_room for a refrigerator, got t_cold={t_cold!r}, t_room={t_room!r}")
+        raise InputValueError(f"t_cold must be < t_room for a refrigerator, got t_cold={t_cold!r}, t_room={t_room!r}")
     return (1 / t_room - 1 / t_hot) / (1 / t_cold - 1 / t_room)
 
 

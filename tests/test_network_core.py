@@ -459,3 +459,10 @@ def test_network_initial_state_labels():
     ):
         ch.simulate(net, 2, initial_state="11")
     assert ch.simulate(net, 1).initial_state[7, 7] == 1.0  # default: all ground, |111>
+
+
+def test_heisenberg_isotropic_is_a_partial_swap_up_to_phase():
+    """XX + YY + ZZ = 2 SWAP - I, so exp(-i t J (XX+YY+ZZ)) = e^{iJt} U(-2Jt) (gates.py docstring)."""
+    j, t = 0.7, 0.9
+    got = np.asarray(ch.heisenberg(j, j, j, t))
+    np.testing.assert_allclose(got, np.exp(1j * j * t) * np.asarray(ch.partial_swap(-2 * j * t)), atol=1e-14)

@@ -176,8 +176,9 @@ class HeisenbergGate(Gate):
 def heisenberg(jx: float, jy: float, jz: float, time: float = 1.0) -> HeisenbergGate:
     r"""Heisenberg exchange :math:`e^{-i\,t\,(J_x XX + J_y YY + J_z ZZ)}` (XXX, XXZ, XYZ couplings).
 
-    ``heisenberg(J, J, J, t)`` equals the partial swap :math:`U(Jt)` up to the global
-    phase :math:`e^{iJt}` (:math:`XX+YY+ZZ = 2\,\mathrm{SWAP}-I`).
+    Since :math:`XX+YY+ZZ = 2\,\mathrm{SWAP}-I`, ``heisenberg(J, J, J, t)`` equals
+    :math:`e^{iJt}\,U(-2Jt)`: the partial swap of angle :math:`-2Jt` up to a global phase
+    (so ``heisenberg(-1, -1, -1, theta / 2)`` is :math:`U(\theta)`; tested).
 
     Parameters
     ----------

@@ -59,9 +59,11 @@ __all__ = [
 ]
 
 #: Largest N for which :func:`step_map` builds the dense :math:`4^N\times4^N` superoperator
-#: by default: N = 6 is a 4096×4096 complex matrix (256 MiB) built in ~1 s; beyond, the
-#: matrix-free step (:func:`apply_step`) is cheaper for every task.
-DENSE_MAX_SITES = 6
+#: by default (and :func:`circuitheat.steady_state` solves densely): N = 5 is a 1024×1024
+#: complex matrix (16 MiB), built and solved in well under a second. At N = 6 (256 MiB) the
+#: dense build and LU solve took over a minute on this 2-core machine while the matrix-free
+#: GMRES solve took 0.3 s, so beyond N = 5 the matrix-free step is the default.
+DENSE_MAX_SITES = 5
 
 _H_UNIT = np.diag([0.5, -0.5])  # (1/2) sigma_z: |0> excited
 _SWAP4 = np.eye(4)[[0, 2, 1, 3]]

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
 import circuitheat as ch
+
+# nbmake runs each notebook in a kernel subprocess: make it import this checkout (an
+# editable install may point at another one). Set here, not in notebooks/conftest.py, whose
+# module name would shadow this one for ``from conftest import ...``.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 # The engines multiply many tiny matrices; with pytest-xdist workers on few cores a
 # threaded BLAS oversubscribes them (a 16x256 product: 3 us alone, 12 ms under load).

@@ -223,6 +223,12 @@ def test_run_says_what_it_wrote(tmp_path, capsys):
     assert captured.err == f"wrote {tmp_path / 'u.png'} (J_h and J_c versus collision number)\n"
 
 
+def test_entropy_says_what_it_wrote(tmp_path, capsys):
+    out = tmp_path / "b.json"
+    assert main(["entropy", "-n", "3", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"wrote {out} (entropy balance, 3 collisions)\n" and out.stat().st_size > 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -292,3 +298,15 @@ def test_fig2_band_at_phase_pi_is_the_period_4_mode_of_the_collision_map():
     spectrum = np.abs(np.fft.rfft(j - j.mean()))
     fast = np.arange(spectrum.size) >= 10  # above the slow relaxation (frequencies >= 0.1 per collision)
     assert np.argmax(np.where(fast, spectrum, 0)) / j.size == pytest.approx(0.25, abs=0.02)  # period ~ 4 collisions
+
+
+def test_cli_reports_a_broken_import_inside_circuitheat_as_a_bug(monkeypatch):
+    """A missing optional dependency is the user's to install; a failing import of our own module is a bug."""
+    import circuitheat.cli.run as run_module
+
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'circuitheat.nope'", name="circuitheat.nope")
+
+    monkeypatch.setattr(run_module, "simulate", broken)
+    with pytest.raises(ModuleNotFoundError):
+        main(["run", "-n", "3"])

@@ -9,9 +9,11 @@ Exit status and what reaches stderr:
 * 0 on success (a handler may return another status, e.g. ``reproduce`` returns 1
   when a check fails).
 * 2 and one line, never a traceback, for the user's mistakes: a usage error, an
-  :class:`~circuitheat.validation.InputError` (every validation in circuitheat
-  raises one), any other ``ValueError`` raised on purpose by the package, and
-  ``OSError`` (a missing, unwritable or locked path).
+  :class:`~circuitheat.validation.InputError` (raised by the checks of
+  :mod:`circuitheat.validation` and the modules converted to it), any other
+  ``ValueError`` (modules not converted yet raise plain ``ValueError`` for bad values),
+  ``OSError`` (a missing, unwritable or locked path) and a missing optional
+  dependency (``ImportError`` of a module outside circuitheat).
 * 1 and the full traceback for anything else: a ``TypeError``, ``IndexError``, ... that
   is not an :class:`~circuitheat.validation.InputError` is a bug in circuitheat, and
   must not look like bad input.
@@ -157,8 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # OSError: missing or unwritable paths, a held lock, an unreachable scheduler (TimeoutError), ...
         _error(args.command, exc)
         return 2
-    except ImportError as exc:  # an optional dependency is missing; the message says what to install
-        _error(args.command, exc)
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] == "circuitheat":  # our own module failed to import: a bug
+            raise
+        _error(args.command, exc)  # an optional dependency is missing; the message says what to install
         return 2
     except MemoryError:
         sys.stderr.write(f"circuitheat {args.command}: error: out of memory; reduce the size of the request\n")

@@ -72,9 +72,9 @@ fails (a state puts weight where :math:`\ln\eta = -\infty`) the result is ``-inf
 
 from __future__ import annotations
 
-from .balance import BALANCE_COLUMNS, ENTROPY_ENGINES, JOINT_AUTO_COLLISIONS, EntropyBalance, entropy_balance
-from .collision import ancilla_pair_map, collision_entropy_production
-from .joint import JOINT_MAX_COLLISIONS, JOINT_METHODS, joint_relative_entropy
+from .balance import BALANCE_COLUMNS, JOINT_AUTO_COLLISIONS, JOINT_AUTO_QUBITS, EntropyBalance, balance_columns, entropy_balance
+from .collision import collision_entropy_production
+from .joint import JOINT_MAX_COLLISIONS, JOINT_MAX_QUBITS, JOINT_METHODS, joint_limit, joint_relative_entropy
 from .logs import (
     SUPPORT_TOLERANCE,
     ZERO_EIGENVALUE,
@@ -89,9 +89,10 @@ from .second_law import SteadyEntropyProduction, second_law_scan, steady_entropy
 
 __all__ = [
     "BALANCE_COLUMNS",
-    "ENTROPY_ENGINES",
     "JOINT_AUTO_COLLISIONS",
+    "JOINT_AUTO_QUBITS",
     "JOINT_MAX_COLLISIONS",
+    "JOINT_MAX_QUBITS",
     "JOINT_METHODS",
     "SUPPORT_TOLERANCE",
     "ZERO_EIGENVALUE",
@@ -99,10 +100,11 @@ __all__ = [
     "Spectrum",
     "SteadyEntropyProduction",
     "SupportWarning",
-    "ancilla_pair_map",
     "ancilla_spectrum",
+    "balance_columns",
     "collision_entropy_production",
     "entropy_balance",
+    "joint_limit",
     "joint_relative_entropy",
     "relative_entropy",
     "second_law_scan",

@@ -221,6 +221,9 @@ class CollisionNetwork:
                 )
             reservoirs[name] = anc
         object.__setattr__(self, "reservoirs", MappingProxyType(reservoirs))
+        # each reservoir's ancilla state, validated once (the network is frozen)
+        ancillas = {name: anc if isinstance(anc, Ancilla) else Ancilla(anc.state, anc.omega) for name, anc in reservoirs.items()}
+        object.__setattr__(self, "_ancillas", ancillas)
         if isinstance(self.step, str | bytes) or not isinstance(self.step, Sequence):
             raise TypeError(f"step must be a sequence of Interaction and Collision, got {type(self.step).__name__}")
         step = tuple(self.step)
@@ -258,8 +261,7 @@ class CollisionNetwork:
 
     def ancilla(self, name: str) -> Ancilla:
         """Reservoir ``name``'s ancilla as an :class:`Ancilla` (state and :math:`\\omega_r`)."""
-        res = self.reservoirs[name]
-        return res if isinstance(res, Ancilla) else Ancilla(res.state, res.omega)
+        return self._ancillas[name]
 
     def hamiltonian(self) -> NDArray[np.float64]:
         r"""Diagonal of :math:`H_S = \sum_i (\omega_i/2)\sigma_z^{(i)}` in the kron basis (length :math:`2^N`)."""

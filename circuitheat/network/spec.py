@@ -270,6 +270,18 @@ class CollisionNetwork:
             diag = (diag[:, None] + 0.5 * w * np.array([1.0, -1.0])[None, :]).reshape(-1)
         return diag
 
+    def __getstate__(self) -> dict:
+        """Pickle without the cached step maps (workers rebuild them; a dense map can be large)."""
+        state = self.__dict__.copy()
+        state.pop("_step_maps", None)
+        state["reservoirs"] = dict(state["reservoirs"])  # a mappingproxy does not pickle
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        state["reservoirs"] = MappingProxyType(state["reservoirs"])
+        self.__dict__.update(state)
+
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, CollisionNetwork)

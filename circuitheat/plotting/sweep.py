@@ -42,9 +42,22 @@ _LABELS = {
     "heat_cold": r"$J_c^{steady}$",
     "conductance": r"$\lambda$ (Eq. 30)",
     "current_offset": r"$c$ (Eq. 30)",
-    "heat_hot_trajectory": r"$J_h(n)$",
-    "heat_cold_trajectory": r"$J_c(n)$",
+    "trajectory_heat_hot": r"$J_h(n)$",
+    "trajectory_heat_cold": r"$J_c(n)$",
+    "work": r"$W^{steady}$",
+    "trajectory_work": r"$W(n)$",
 }
+
+
+def _label(name: str) -> str:
+    """Axis label of a variable: steady ``heat_<r>`` is :math:`J_r^{steady}`, ``trajectory_heat_<r>`` is :math:`J_r(n)`."""
+    if name in _LABELS:
+        return _LABELS[name]
+    if name.startswith("trajectory_heat_"):
+        return f"$J_{{{name.removeprefix('trajectory_heat_')}}}(n)$"
+    if name.startswith("heat_"):
+        return f"$J_{{{name.removeprefix('heat_')}}}^{{steady}}$"
+    return name
 
 
 def _is_angle(dim: str) -> bool:
@@ -118,7 +131,7 @@ def plot_sweep(
     ds : xarray.Dataset
         A sweep (:func:`circuitheat.sweeps.sweep` or :func:`circuitheat.sweeps.load_sweep`).
     variable : str
-        Data variable, e.g. ``"heat_hot"``, ``"conductance"``, ``"heat_hot_trajectory"``.
+        Data variable, e.g. ``"heat_hot"`` (steady), ``"conductance"``, ``"trajectory_heat_hot"``.
     ax : matplotlib Axes, optional
     kind : {"auto", "line", "map"}
     selection : mapping, optional
@@ -144,7 +157,7 @@ def plot_sweep(
         )
     if ax is None:
         _, ax = plt.subplots(layout="constrained")
-    ylabel = _LABELS.get(variable, variable)
+    ylabel = _label(variable)
     if len(dims) == 2 and kind == "line" and min(da.sizes[d] for d in dims) > 4 * MAX_LINES:
         raise ValueError(f"kind='line' with {min(da.sizes[d] for d in dims)} lines; use kind='map'")
     if len(dims) == 1 or kind == "line" or (kind == "auto" and min(da.sizes[d] for d in dims) <= MAX_LINES):

@@ -215,3 +215,17 @@ def test_netcdf_roundtrip_with_integer_and_string_axes(tmp_path):
     ds = sweep({"coupling": ["swap", "xxz"], "jz": [0.0, 1.0]}, build=coupled, out=tmp_path / "c.nc", progress=False)
     assert load_sweep(tmp_path / "c.nc").identical(ds)
     assert ds.attrs["build_kwargs"] == "{}"
+
+
+def test_builder_without_a_stable_description_runs_in_memory_but_not_checkpointed(tmp_path):
+    """A closure over an object whose repr is a memory address cannot identify a checkpoint: refused only with out."""
+    marker = object()
+
+    def build(gamma):
+        assert marker is not None
+        return chain(2, gamma)
+
+    ds = sweep({"gamma": GAMMAS}, build=build, progress=False)
+    assert ds.attrs["sweep_hash"].startswith("none: build's closure holds <object object at 0x")
+    with pytest.raises(TypeError, match="no stable description for the sweep's hash"):
+        sweep({"gamma": GAMMAS}, build=build, out=tmp_path / "x.nc", progress=False)

@@ -81,6 +81,14 @@ def _coordinates(spec: SweepSpec) -> dict[str, xr.Variable]:
     return coords
 
 
+def _hash_or_reason(spec: SweepSpec) -> str:
+    """The sweep's hash; for a builder whose arguments have no stable description (no ``out``), why there is none."""
+    try:
+        return spec.hash()
+    except TypeError as exc:
+        return f"none: {exc}"
+
+
 def _attributes(spec: SweepSpec) -> dict[str, object]:
     from .. import __version__
 
@@ -94,7 +102,7 @@ def _attributes(spec: SweepSpec) -> dict[str, object]:
         "trajectory_engine": spec.engine if spec.n_collisions is not None else "none",
         "naming": NAMING_RULE,
         "axes": " ".join(spec.dims),
-        "sweep_hash": spec.hash(),
+        "sweep_hash": _hash_or_reason(spec),
         "chunk_size": spec.chunk_size,
     }
     if spec.n_collisions is not None:

@@ -167,28 +167,28 @@ def _axis_values(name: str, values: ArrayLike) -> tuple[float, ...]:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"axis {name!r} must be a sequence of real numbers, got {values!r}") from None
+    arr = _one_dimensional(name, arr)
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"axis {name!r} contains NaN")
+    return tuple(float(v) for v in arr)
+
+
+def _one_dimensional(name: str, arr: NDArray) -> NDArray:
+    """``arr`` as a non-empty 1-D array (a scalar becomes one value), or ValueError naming the axis."""
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
         raise ValueError(f"axis {name!r} must be one-dimensional, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"axis {name!r} is empty")
-    if np.any(np.isnan(arr)):
-        raise ValueError(f"axis {name!r} contains NaN")
-    return tuple(float(v) for v in arr)
+    return arr
 
 
 def _network_axis_values(name: str, values: object) -> tuple:
     """Axis values of a network sweep: numbers (ints stay ints) or strings, one-dimensional."""
     if isinstance(values, str):
         raise TypeError(f"axis {name!r} must be a sequence of values, got the string {values!r}")
-    arr = np.asarray(values)
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ValueError(f"axis {name!r} must be one-dimensional, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"axis {name!r} is empty")
+    arr = _one_dimensional(name, np.asarray(values))
     if arr.dtype.kind in "iu":
         return tuple(int(v) for v in arr)
     if arr.dtype.kind == "f":

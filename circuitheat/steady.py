@@ -4,8 +4,9 @@ The steady state is the fixed point :math:`\Phi[\rho^*] = \rho^*` of the one-col
 map (Eq. 8), obtained by one linear solve, not by iterating: the 16×16 matrix
 :math:`\Phi - I` with its first row replaced by the trace functional is non-singular
 exactly when the fixed point is unique (a trace-preserving map makes the rows of
-:math:`\Phi - I` dependent through the trace). Everything broadcasts, so a parameter
-grid is one batched solve.
+:math:`\Phi - I` dependent through the trace). Parameter grids of the paper's model
+(:func:`steady_heat_current`, :func:`linear_response`) are one batched *real* 15×15 solve
+per chunk, in the Pauli-transfer-matrix basis (:mod:`circuitheat.ptm`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq, minimize_scalar
 
-from .channel import Channel
-from .fixed_point import KRYLOV_RESIDUAL, _bordered, fixed_point, fixed_point_krylov
+from .channel import _matmul
+from .fixed_point import KRYLOV_RESIDUAL, _bordered, fixed_point, fixed_point_krylov  # noqa: F401 (_bordered: tests)
 from .model import CollisionModel
 from .network.reachability import check_reachable
+from .ptm import PaperPTM, bloch_vector, observable_a, paper_ptm, paper_solve, paper_steady_after_v, qubit_collision_ptm
 from .states import ancilla_state, ancilla_state_derivative
 from .threads import single_blas_thread
 from .validation import (
@@ -199,24 +201,35 @@ def _validated(*values: ArrayLike, names: tuple[str, ...] | None = None) -> list
 
 
 def _in_chunks(worker, arrays: list[NDArray]) -> tuple[NDArray, ...]:
-    """Apply ``worker`` to the flattened broadcast grid in chunks of :data:`CHUNK_POINTS`."""
+    """Apply ``worker`` to the flattened broadcast grid in chunks of :data:`CHUNK_POINTS`.
+
+    Single values stay scalars (a grid-wide delta builds one partial-swap map, not one per point).
+    """
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     size = int(np.prod(shape))
     if size <= CHUNK_POINTS:
         return worker(*arrays)
-    flat = [np.broadcast_to(a, shape).reshape(-1) for a in arrays]
-    parts = [worker(*(f[start : start + CHUNK_POINTS] for f in flat)) for start in range(0, size, CHUNK_POINTS)]
+    flat = [a.reshape(()) if a.size == 1 else np.broadcast_to(a, shape).reshape(-1) for a in arrays]
+
+    def part(start: int) -> tuple[NDArray, ...]:
+        return worker(*(f if f.ndim == 0 else f[start : start + CHUNK_POINTS] for f in flat))
+
+    parts = [part(start) for start in range(0, size, CHUNK_POINTS)]
     return tuple(np.concatenate([part[k] for part in parts]).reshape(shape) for k in range(len(parts[0])))
 
 
-def _channel(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> Channel:
-    """The batched channel of already validated parameter arrays."""
-    eta_hot = ancilla_state(t_hot, coherence, phase_hot, omega)
-    eta_cold = ancilla_state(t_cold, coherence, phase_cold, omega)
-    return Channel(gamma, delta, eta_hot, eta_cold, omega)
+def _paper_ptm(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> PaperPTM:
+    """The paper's step map in the real basis (:mod:`circuitheat.ptm`) for validated parameter arrays."""
+    bloch_hot = bloch_vector(ancilla_state(t_hot, coherence, phase_hot, omega))
+    bloch_cold = bloch_vector(ancilla_state(t_cold, coherence, phase_cold, omega))
+    return paper_ptm(gamma, delta, bloch_hot, bloch_cold, omega)
 
 
-@single_blas_thread
+def _observe(u: NDArray, v: NDArray) -> NDArray:
+    r""":math:`u\cdot v` over the last axis (a current's first term, :mod:`circuitheat.ptm`)."""
+    return np.einsum("...i,...i->...", u, v)
+
+
 def steady_heat_current(
     gamma: ArrayLike,
     delta: ArrayLike,
@@ -263,13 +276,13 @@ def steady_heat_current(
 
 
 def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray]:
-    channel = _channel(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
+    """J_h^steady on one batch: the real 15×15 fixed-point solve of :func:`circuitheat.ptm.paper_steady_after_v`."""
     _check_unique(gamma)
-    rho = fixed_point(channel.superoperator)
-    return (channel.heat_currents(rho)[0],)
+    system = _paper_ptm(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
+    u, _ = paper_steady_after_v(system)
+    return (system.heat_hot(u),)
 
 
-@single_blas_thread
 def linear_response(
     gamma: ArrayLike,
     delta: ArrayLike,
@@ -302,22 +315,32 @@ def linear_response(
 
 
 def _linear_response_chunk(gamma, delta, t, _t, p, phase_difference, _phase_cold, w) -> tuple[NDArray, NDArray]:
-    channel = _channel(gamma, delta, t, t, p, phase_difference, 0.0, w)
-    d_phi, d_g_hot, d_energy_hot = channel.derivative(
-        0.5 * ancilla_state_derivative(t, p, phase_difference, w), -0.5 * ancilla_state_derivative(t, p, 0.0, w)
-    )
-    shape = channel.shape
+    r"""(lambda, c) on one batch, in the real basis (:mod:`circuitheat.ptm`).
+
+    With :math:`A y = K_{10}/2`, :math:`A = W^T - K_{11}` (state after V), the derivative along
+    :math:`\Delta T` solves :math:`A\,\partial y = (\partial K)_{1:}\,u`, :math:`u = (1/2, y)`, where
+    :math:`\partial K\,u = \partial R_h U R_c^T + R_h U \partial R_c^T` (U = u as a 4×4 array,
+    :math:`\partial R` linear in :math:`\partial\eta`); then
+    :math:`\partial J_h = \partial u\cdot v_h + u\cdot\partial v_h - \partial E_h`.
+    """
     _check_unique(gamma)
-    rho = fixed_point(channel.superoperator)
-    c = channel.heat_currents(rho)[0]
-    rhs = -(d_phi @ rho.reshape((*shape, 16, 1)))[..., 0]
-    rhs[..., 0] = 0.0  # the trace of the derivative vanishes
-    d_rho = np.linalg.solve(_bordered(channel.superoperator), rhs[..., None])[..., 0].reshape((*shape, 4, 4))
-    d_j = (
-        np.einsum("...ij,...ji->...", d_rho, channel.heat_observable_hot).real
-        + np.einsum("...ij,...ji->...", rho, d_g_hot).real
-        - d_energy_hot
-    )
+    system = _paper_ptm(gamma, delta, t, t, p, phase_difference, 0.0, w)
+    u, a = paper_steady_after_v(system, keep_matrix=True)
+    c = system.heat_hot(u)
+    d_hot = 0.5 * bloch_vector(ancilla_state_derivative(t, p, phase_difference, w))
+    d_cold = -0.5 * bloch_vector(ancilla_state_derivative(t, p, 0.0, w))
+    d_r_hot, d_g_hot = qubit_collision_ptm(gamma, d_hot, w, affine=False)
+    d_r_cold, _ = qubit_collision_ptm(gamma, d_cold, w, affine=False)
+    shape = u.shape[:-1]
+    big = (*shape, 4, 4)
+    u4 = u.reshape(big)
+    hot, cold = np.broadcast_to(system.hot, big), np.broadcast_to(system.cold, big)
+    d_u = _matmul(_matmul(np.broadcast_to(d_r_hot, big), u4), np.swapaxes(cold, -1, -2))
+    d_u += _matmul(_matmul(hot, u4), np.swapaxes(np.broadcast_to(d_r_cold, big), -1, -2))
+    n = a.shape[0]
+    d_y = paper_solve(a, d_u.reshape(n, 16)).reshape((*shape, 16))
+    d_energy_hot = 0.5 * np.asarray(w, dtype=float) * d_hot[..., 2]
+    d_j = _observe(d_y, system.v_hot) + _observe(u, observable_a(d_g_hot)) - d_energy_hot
     return -d_j, c
 
 

@@ -466,3 +466,14 @@ def test_heisenberg_isotropic_is_a_partial_swap_up_to_phase():
     j, t = 0.7, 0.9
     got = np.asarray(ch.heisenberg(j, j, j, t))
     np.testing.assert_allclose(got, np.exp(1j * j * t) * np.asarray(ch.partial_swap(-2 * j * t)), atol=1e-14)
+
+
+def test_network_pickles_without_its_cached_step_maps():
+    """Process executors pickle networks: equal after the round trip, the cache left behind."""
+    import pickle
+
+    net = _chain(3)
+    step_map(net)
+    back = pickle.loads(pickle.dumps(net))
+    assert back == net and "_step_maps" not in back.__dict__
+    assert ch.steady_state(back).currents == ch.steady_state(net).currents

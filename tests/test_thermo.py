@@ -196,7 +196,7 @@ def test_equilibrium_produces_no_entropy():
     model = _thermal(0.8, 0.8)
     gibbs = np.kron(model.hot.state, model.hot.state)
     bal = entropy_balance(model, 50, initial_state=gibbs)
-    for name in ("delta_s", "delta_s_re", "production", "heat_hot", "heat_cold"):
+    for name in ("delta_s", "delta_s_re", "production", "heat_hot", "cumulative_heat_hot", "cumulative_heat_cold"):
         assert np.max(np.abs(getattr(bal, name))) < CUMULATIVE, name
 
 
@@ -210,9 +210,9 @@ def test_exchanged_entropy_splits_into_hot_and_cold(random_models):
             warnings.simplefilter("ignore", SupportWarning)
             bal = entropy_balance(model, 200, joint=False)
         total = bal.exchanged_hot + bal.exchanged_cold
-        finite = np.isfinite(bal.exchanged_pair)
+        finite = np.isfinite(bal.exchanged_total)
         assert np.array_equal(finite, np.isfinite(total))
-        np.testing.assert_allclose(bal.exchanged_pair[finite], total[finite], rtol=0, atol=EXACT)
+        np.testing.assert_allclose(bal.exchanged_total[finite], total[finite], rtol=0, atol=EXACT)
         ok = np.isfinite(bal.delta_s_re)
         np.testing.assert_allclose(bal.delta_s_re[ok], (bal.delta_s_re_hot + bal.delta_s_re_cold)[ok], rtol=0, atol=CUMULATIVE)
 
@@ -222,9 +222,10 @@ def test_eqs_18_19_27_one_temperature():
     model = _thermal(1.3, 1.3)
     bal = entropy_balance(model, 300, initial_state="00")
     beta = 1 / 1.3
-    np.testing.assert_allclose(bal.delta_s_re, -beta * bal.heat_reservoirs, rtol=0, atol=CUMULATIVE)
-    np.testing.assert_allclose(bal.delta_s_re, beta * bal.heat_system, rtol=0, atol=CUMULATIVE)
-    np.testing.assert_allclose(bal.heat_reservoirs, bal.heat_hot + bal.heat_cold, rtol=0, atol=0)  # Eq. 27
+    np.testing.assert_allclose(bal.delta_s_re, -beta * bal.cumulative_heat_total, rtol=0, atol=CUMULATIVE)
+    np.testing.assert_allclose(bal.delta_s_re, beta * bal.delta_energy, rtol=0, atol=CUMULATIVE)
+    total = bal.cumulative_heat_hot + bal.cumulative_heat_cold
+    np.testing.assert_allclose(bal.cumulative_heat_total, total, rtol=0, atol=EXACT)  # Eq. 27
     assert abs(bal.delta_s_re[-1]) > 0.1  # a non-trivial check: the system relaxed from |00>
 
 
@@ -262,20 +263,28 @@ def test_production_is_nonnegative_and_nondecreasing(random_models):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SupportWarning)
             bal = entropy_balance(model, 300, initial_state="10", joint=False)
-        for name in ("delta_s", "delta_s_re", "delta_s_re_hot", "delta_s_re_cold", "production", "heat_hot", "heat_cold"):
+        names = ("delta_s", "delta_s_re", "delta_s_re_hot", "delta_s_re_cold", "production", "cumulative_heat_hot")
+        for name in (*names, "heat_cold", "mutual_information", "relative_entropy_hot", "ancilla_correlation"):
             assert not np.any(np.isnan(getattr(bal, name))), name
         assert np.all(bal.production >= NONNEGATIVE)
         assert np.all(bal.production_steps >= NONNEGATIVE)
 
 
 def test_heats_agree_with_the_trajectory(rng):
-    """Per-collision heats from the ancilla marginals equal simulate()'s J_h, J_c (Eqs. 10-11); energy conserved."""
+    """Per-collision heats from the ancilla marginals equal simulate()'s J_h, J_c (Eqs. 10-11); energy conserved.
+
+    One name, one meaning: ``heat_hot`` is the per-collision current in both results, and
+    ``cumulative_heat_hot`` its running sum.
+    """
     model = random_model(rng)
     bal = entropy_balance(model, 400, joint=False)
     traj = ch.simulate(model, 400)
-    np.testing.assert_allclose(bal.current_hot, traj.heat_hot, rtol=0, atol=EXACT)
-    np.testing.assert_allclose(bal.current_cold, traj.heat_cold, rtol=0, atol=EXACT)
-    np.testing.assert_allclose(bal.heat_system + bal.heat_reservoirs, 0.0, atol=CUMULATIVE)
+    np.testing.assert_allclose(bal.heat_hot, traj.heat_hot, rtol=0, atol=EXACT)
+    np.testing.assert_allclose(bal.heat_cold, traj.heat_cold, rtol=0, atol=EXACT)
+    np.testing.assert_allclose(bal.cumulative_heat_hot, traj.cumulative_heat["hot"], rtol=0, atol=CUMULATIVE)
+    np.testing.assert_allclose(bal.cumulative_heat_hot, np.cumsum(bal.heat_hot), rtol=0, atol=0)
+    np.testing.assert_allclose(bal.delta_energy + bal.cumulative_heat_total, 0.0, atol=CUMULATIVE)
+    np.testing.assert_allclose(bal.work, 0.0, atol=0)  # resonant partial swaps do no work
 
 
 # --------------------------------------------------------------------------- honest logarithms: p = 1
@@ -291,7 +300,8 @@ def test_pure_hot_reservoir_gives_infinite_exchange_with_warning():
     with pytest.warns(SupportWarning) as record:
         bal = entropy_balance(model, 4)
     messages = [str(w.message) for w in record]
-    for quantity in ("delta_s_re (Eq. 17)", "delta_s_re_hot (Eq. 22)", "production_joint (Eq. 20)"):
+    quantities = ("delta_s_re (Eq. 17)", "delta_s_re_hot (Eqs. 22, 25)", "relative_entropy_hot", "production_joint (Eq. 20)")
+    for quantity in quantities:
         assert sum(m.startswith(quantity + ":") for m in messages) == 1, messages
     assert np.all(np.isneginf(bal.delta_s_re_hot))
     assert np.all(np.isneginf(bal.delta_s_re))
@@ -299,6 +309,7 @@ def test_pure_hot_reservoir_gives_infinite_exchange_with_warning():
     assert np.all(np.isposinf(bal.production_joint))
     assert np.all(np.isposinf(bal.production_steps))
     assert np.all(np.isfinite(bal.delta_s_re_cold)) and np.all(np.isfinite(bal.delta_s))
+    assert np.all(np.isposinf(bal.relative_entropy_hot)) and np.all(np.isfinite(bal.mutual_information))
     assert not any(np.any(np.isnan(v)) for v in bal.to_dataset().data_vars.values())
     with pytest.warns(SupportWarning):
         steady = steady_entropy_production(model)
@@ -316,7 +327,7 @@ def test_pure_reservoirs_that_stay_pure_give_finite_zero():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bal = entropy_balance(model, 3, initial_state=np.kron(psi_h, psi_c))
-    for name in ("delta_s", "delta_s_re", "production", "production_joint", "heat_hot"):
+    for name in ("delta_s", "delta_s_re", "production", "production_joint", "heat_hot", "mutual_information"):
         assert np.max(np.abs(getattr(bal, name))) < 1e-12, name
 
 
@@ -388,7 +399,6 @@ def test_long_run_reaches_the_steady_production():
 @pytest.mark.parametrize("preparation", ["channel", "purification"])
 def test_aer_engine_gives_the_same_balance(preparation):
     """Saved system and two-ancilla density matrices from Aer give the same Sec. IV quantities (1e-10)."""
-    pytest.importorskip("circuitheat.engines.aer")
     model = _fig2()
     aer = entropy_balance(model, 12, engine="aer", preparation=preparation, joint=False)
     direct = entropy_balance(model, 12, joint=False)
@@ -401,7 +411,10 @@ def test_aer_engine_gives_the_same_balance(preparation):
         "production",
         "heat_hot",
         "heat_cold",
-        "heat_system",
+        "cumulative_heat_hot",
+        "delta_energy",
+        "mutual_information",
+        "relative_entropy_cold",
     ):
         np.testing.assert_allclose(getattr(aer, name), getattr(direct, name), rtol=0, atol=AER_AGREEMENT, err_msg=name)
 
@@ -416,10 +429,16 @@ def test_aer_engine_gives_the_same_balance(preparation):
         (lambda m: entropy_balance(m, 3, engine="qutip"), ValueError, "unknown engine 'qutip'; valid: 'direct', 'aer'"),
         (lambda m: entropy_balance(m, 9, joint=True), ValueError, "joint=True needs n_collisions <= 5"),
         (lambda m: entropy_balance(m, 3, joint="yes"), TypeError, "joint must be True, False or None, got 'yes'"),
-        (lambda m: entropy_balance(m, 3, preparation="channel"), ValueError, "preparation applies to engine 'aer' only"),
+        (
+            lambda m: entropy_balance(m, 3, preparation="channel"),
+            TypeError,
+            "engine 'direct' does not take option 'preparation'",
+        ),
+        (lambda m: entropy_balance(m, 3, store_states=False), TypeError, "sets the engine option 'store_states' itself"),
         (lambda m: entropy_balance("model", 3), TypeError, "model must be a CollisionModel"),
         (lambda m: entropy_balance(m, 3, initial_state="22"), ValueError, "unknown initial_state '22'"),
         (lambda m: joint_relative_entropy(m, 6), ValueError, "n_collisions must be <= 5 for method 'purified'"),
+        (lambda m: second_law_scan(m, reservoirs=("hot", "warm")), ValueError, "'warm', which is not a reservoir"),
         (lambda m: joint_relative_entropy(m, 5, method="dense"), ValueError, "n_collisions must be <= 4 for method 'dense'"),
         (
             lambda m: joint_relative_entropy(m, 2, method="exact"),

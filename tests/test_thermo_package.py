@@ -21,10 +21,10 @@ from conftest import random_model
 import circuitheat as ch
 from circuitheat import thermo
 from circuitheat.channel import ancilla_pair_state, collision_unitary
+from circuitheat.engines.dilation import ancilla_map
 from circuitheat.thermo import (
     Spectrum,
     SupportWarning,
-    ancilla_pair_map,
     ancilla_spectrum,
     entropy_balance,
     second_law_scan,
@@ -32,12 +32,15 @@ from circuitheat.thermo import (
 )
 from circuitheat.thermo.logs import _ancilla_spectra
 
-#: The public API of circuitheat.thermo before it became a package (its ``__all__``).
+#: The public API of circuitheat.thermo (its ``__all__``). Since issue 11 the step's ancilla
+#: states come from the engines (``ancillas=True``, :mod:`circuitheat.engines.dilation`), so the
+#: paper-only ``ancilla_pair_map`` and the second list of engine names ``ENTROPY_ENGINES`` are gone.
 PUBLIC_NAMES = (
     "BALANCE_COLUMNS",
-    "ENTROPY_ENGINES",
     "JOINT_AUTO_COLLISIONS",
+    "JOINT_AUTO_QUBITS",
     "JOINT_MAX_COLLISIONS",
+    "JOINT_MAX_QUBITS",
     "JOINT_METHODS",
     "SUPPORT_TOLERANCE",
     "ZERO_EIGENVALUE",
@@ -45,10 +48,11 @@ PUBLIC_NAMES = (
     "Spectrum",
     "SteadyEntropyProduction",
     "SupportWarning",
-    "ancilla_pair_map",
     "ancilla_spectrum",
+    "balance_columns",
     "collision_entropy_production",
     "entropy_balance",
+    "joint_limit",
     "joint_relative_entropy",
     "relative_entropy",
     "second_law_scan",
@@ -76,6 +80,9 @@ _SCAN_FIELDS = (
     "exchanged_cold",
     "heat_hot",
     "heat_cold",
+    "mutual_information",
+    "ancilla_correlation",
+    "work",
 )
 
 
@@ -162,7 +169,7 @@ def test_scan_warns_once_per_quantity():
         scan = second_law_scan(_fig2(coherence_hot=1.0), np.linspace(0, 2 * np.pi, 25))
     messages = [str(w.message) for w in record]
     assert len(messages) == len(set(messages))
-    for quantity in ("delta_s_re_hot (Eq. 22)", "entropy production (Eq. 20, one collision)"):
+    for quantity in ("delta_s_re_hot (Eqs. 22, 25)", "entropy production (Eq. 20, one step)"):
         assert sum(m.startswith(quantity + ":") for m in messages) == 1, messages
     local = next(m for m in messages if m.startswith("entropy production"))
     first = int(re.search(r"first at entry (\d+)", local).group(1))
@@ -185,25 +192,28 @@ def test_chunked_scan_equals_one_batch(monkeypatch):
 # --------------------------------------------------------------------------- batched building blocks
 
 
-def test_batched_ancilla_pair_map_is_the_partial_trace(rng):
-    """Definition: A vec(rho) = vec Tr_S[U (rho x eta_h x eta_c) U^+] (Eq. 8), for a batch of unitaries and ancilla pairs."""
+def test_batched_ancilla_map_is_the_partial_trace(rng):
+    """Definition: A vec(rho) = vec Tr_S[U (rho x eta_h x eta_c) U^+] (Eq. 8), for a batch of ancilla pairs.
+
+    Reference: the paper's 16x16 collision unitary written out in closed form
+    (:func:`circuitheat.channel.collision_unitary`), independent of the network's gate list.
+    """
     n = 5
-    gamma, delta = rng.uniform(0, np.pi, n), rng.uniform(-np.pi, np.pi, n)
-    u = collision_unitary(gamma, delta)
-    eta = ancilla_pair_state(
-        ch.states.ancilla_state(rng.uniform(0.2, 3, n), rng.uniform(0, 1, n), rng.uniform(0, 6, n)),
-        ch.states.ancilla_state(rng.uniform(0.2, 3, n), rng.uniform(0, 1, n), rng.uniform(0, 6, n)),
-    )
+    model = random_model(rng)
+    u = collision_unitary(model.gamma, model.delta)
+    eta_h = ch.states.ancilla_state(rng.uniform(0.2, 3, n), rng.uniform(0, 1, n), rng.uniform(0, 6, n))
+    eta_c = ch.states.ancilla_state(rng.uniform(0.2, 3, n), rng.uniform(0, 1, n), rng.uniform(0, 6, n))
+    eta = ancilla_pair_state(eta_h, eta_c)
     a = rng.normal(size=(n, 4, 4)) + 1j * rng.normal(size=(n, 4, 4))
     rho = a @ np.swapaxes(a.conj(), -1, -2)
     rho /= np.trace(rho, axis1=-2, axis2=-1)[:, None, None]
-    maps = ancilla_pair_map(u, eta)
+    maps = ancilla_map(model.network, [eta_h, eta_c])
     assert maps.shape == (n, 16, 16)
     for k in range(n):
-        omega = u[k] @ np.kron(rho[k], eta[k]) @ u[k].conj().T
+        omega = u @ np.kron(rho[k], eta[k]) @ u.conj().T
         pair = np.einsum("iaib->ab", omega.reshape(4, 4, 4, 4))
         np.testing.assert_allclose((maps[k] @ rho[k].reshape(16)).reshape(4, 4), pair, rtol=0, atol=EXACT)
-        np.testing.assert_allclose(ancilla_pair_map(u[k], eta[k]), maps[k], rtol=0, atol=EXACT)
+        np.testing.assert_allclose(ancilla_map(model.network, [eta_h[k], eta_c[k]]), maps[k], rtol=0, atol=EXACT)
 
 
 def test_batched_ancilla_spectra_match_the_scalar_closed_form():

@@ -162,8 +162,8 @@ def _print_table(balance: EntropyBalance, rows: int) -> None:
         ("dS_re1", "delta_s_re_hot"),
         ("dS_re2", "delta_s_re_cold"),
         ("dS_ir", "production"),
-        ("Q_h", "heat_hot"),
-        ("Q_c", "heat_cold"),
+        ("Q_h", "cumulative_heat_hot"),
+        ("Q_c", "cumulative_heat_cold"),
     ]
     if balance.production_joint is not None:
         cols.insert(6, ("D_joint", "production_joint"))

@@ -17,6 +17,7 @@ from ..engines import simulate
 from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
 from ..network.toml import load_network
 from ..steady import STEADY_METHODS, steady_state
+from ..validation import InputValueError
 from ._options import add_model_options
 
 __all__ = ["NETWORK_HELP", "add_network_options", "network_requested", "run_network", "steady_network"]
@@ -67,11 +68,11 @@ def network_requested(args: argparse.Namespace) -> bool:
     """
     if args.network is None:
         if getattr(args, "method", None) is not None:
-            raise ValueError("--method applies to --network only")
+            raise InputValueError("--method applies to --network only")
         return False
     for dest, (flag, default) in _model_option_defaults().items():
         if getattr(args, dest, default) != default:
-            raise ValueError(f"{flag} cannot be combined with --network: the network file defines the model")
+            raise InputValueError(f"{flag} cannot be combined with --network: the network file defines the model")
     return True
 
 

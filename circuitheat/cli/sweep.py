@@ -73,7 +73,13 @@ def register(subparsers) -> None:
     )
     add_model_options(p)
     p.add_argument("--out", "-o", required=True, help="NetCDF output file (checkpoints in OUT.chunks/)")
-    p.add_argument("-n", "--n-collisions", type=count, default=None, help="also store trajectories of n collisions")
+    p.add_argument(
+        "-n",
+        "--n-collisions",
+        type=count,
+        default=None,
+        help="also store trajectories of n collisions (trajectory_heat_hot, trajectory_heat_cold)",
+    )
     p.add_argument("--engine", choices=ENGINES, default="direct", help="engine of the trajectories (default direct)")
     p.add_argument("--initial-state", choices=SYSTEM_LABELS, default="11", help="system state of the trajectories (default 11)")
     p.add_argument("--no-conductance", action="store_true", help="skip the conductance (Eq. 30), halving the cost")

@@ -5,15 +5,25 @@ advanced by doubling (:func:`propagate`): ~log2(n) matrix products for n steps. 
 networks are stepped matrix-free (:func:`circuitheat.network.step.apply_step`, cost
 :math:`O(4^N)` per gate per step), so N = 10 sites fit in memory. Every number is exact up
 to floating-point rounding.
+
+With ``ancillas=True`` the engine also returns the joint state of each step's ancillas right
+after the step (:attr:`~circuitheat.engines.EngineRun.ancilla_states`): the linear map
+:func:`circuitheat.engines.dilation.ancilla_map` applied to the state before each step.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
+from ..model import CollisionModel
 from ..network.step import StepMap, step_map
+from ..resources import check_memory
+from ..validation import InputTypeError
 from .base import EngineRun, register_engine
+from .dilation import ancilla_map
 
 __all__ = ["DOUBLING_MAX_DIM", "DirectEngine", "propagate"]
 
@@ -46,14 +56,19 @@ def propagate(superoperator: NDArray, rho0: NDArray, n_collisions: int) -> NDArr
     return out.reshape(n_collisions, d, d)
 
 
-def _stepwise(step: StepMap, rho0: NDArray, n: int, store_states: bool) -> tuple[NDArray | None, dict, NDArray, NDArray]:
-    """n matrix-free steps; currents, work and energies read during each step."""
+def _stepwise(
+    step: StepMap, rho0: NDArray, n: int, store_states: bool, amap: NDArray | None = None
+) -> tuple[NDArray | None, dict, NDArray, NDArray, NDArray | None]:
+    """n matrix-free steps; currents, work, energies (and, with ``amap``, ancilla states) read during each step."""
     states = np.empty((n, step.dim, step.dim), dtype=complex) if store_states else None
     currents = {name: np.empty(n) for name in step.names}
     work = np.empty(n)
     energy = np.empty(n)
+    anc = None if amap is None else np.empty((n, amap.shape[0]), dtype=complex)
     rho = rho0[None]
     for k in range(n):
+        if anc is not None:
+            anc[k] = amap @ rho.reshape(-1)
         rho, cur, w = step.apply(rho)
         for name in step.names:
             currents[name][k] = cur[name][0]
@@ -61,31 +76,57 @@ def _stepwise(step: StepMap, rho0: NDArray, n: int, store_states: bool) -> tuple
         energy[k] = step.energy(rho[0])
         if states is not None:
             states[k] = rho[0]
-    return states, currents, work, energy
+    return states, currents, work, energy, anc
 
 
 class DirectEngine:
     """The exact numpy engine (registered as ``"direct"``)."""
 
     name = "direct"
-    options = frozenset({"store_states"})
+    options = frozenset({"store_states", "ancillas"})
 
-    def run(self, system: object, n_steps: int, rho0: NDArray, *, store_states: bool = True) -> EngineRun:
-        """Run ``n_steps`` steps of ``system`` (model or network) from ``rho0`` (see :class:`EngineRun`)."""
+    def run(self, system: object, n_steps: int, rho0: NDArray, *, store_states: bool = True, ancillas: bool = False) -> EngineRun:
+        """Run ``n_steps`` steps of ``system`` (model or network) from ``rho0`` (see :class:`EngineRun`).
+
+        ``ancillas=True`` also fills ``ancilla_states`` (n, 2**m, 2**m); refused up front
+        (ValueError, with the memory needed) where the step's dilation does not fit.
+        """
+        if not isinstance(ancillas, bool):
+            raise InputTypeError(f"ancillas must be True or False, got {ancillas!r}")
+        amap = _ancilla_map(system, n_steps) if ancillas else None
         dense = rho0.shape[-1] ** 2 <= DOUBLING_MAX_DIM
         step = step_map(system) if dense else step_map(system, dense=False)
         if dense:
             after = propagate(step.superoperator, rho0, n_steps)
             before = np.concatenate([rho0[None], after[:-1]])
-            currents = step.currents(before)
             return EngineRun(
                 states=after if store_states else None,
-                currents=currents,
+                currents=step.currents(before),
                 work=step.work(before),
                 system_energy=step.energy(after),
+                ancilla_states=None if amap is None else _reshape_ancillas(before.reshape(n_steps, -1) @ amap.T),
             )
-        states, currents, work, energy = _stepwise(step, rho0, n_steps, store_states)
-        return EngineRun(states=states, currents=currents, work=work, system_energy=energy)
+        states, currents, work, energy, anc = _stepwise(step, rho0, n_steps, store_states, amap)
+        return EngineRun(
+            states=states,
+            currents=currents,
+            work=work,
+            system_energy=energy,
+            ancilla_states=None if anc is None else _reshape_ancillas(anc),
+        )
+
+
+def _ancilla_map(system: object, n_steps: int) -> NDArray:
+    """The step's ancilla map (:func:`~circuitheat.engines.dilation.ancilla_map`), after checking the n results fit."""
+    network = system.network if isinstance(system, CollisionModel) else system
+    check_memory(f"ancillas=True with n_steps={n_steps}", 16 * n_steps * 4 ** len(network.collisions))
+    return ancilla_map(network)
+
+
+def _reshape_ancillas(flat: NDArray) -> NDArray:
+    """(n, 4**m) row-major vectors -> (n, 2**m, 2**m) matrices."""
+    a = math.isqrt(flat.shape[-1])
+    return flat.reshape(flat.shape[0], a, a)
 
 
 register_engine(DirectEngine())

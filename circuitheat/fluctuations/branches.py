@@ -58,7 +58,7 @@ from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
 from ..resources import check_memory
 from ..trajectory import frozen_array
-from ..validation import check_choice
+from ..validation import InputTypeError, InputValueError, check_choice
 
 __all__ = [
     "MEASUREMENTS",
@@ -168,7 +168,7 @@ class CountingMap:
         for name in names:
             check_choice("reservoir", name, self.names)
         if len(set(names)) != len(names):
-            raise ValueError(f"reservoirs must be distinct, got {names!r}")
+            raise InputValueError(f"reservoirs must be distinct, got {names!r}")
         idx = [self.names.index(n) for n in names]
         rest = tuple(i for i in range(len(self.names)) if i not in idx)
         summed = self.maps.sum(axis=rest) if rest else self.maps
@@ -209,7 +209,7 @@ class CountingMap:
         """
         chi = np.atleast_1d(np.asarray(chi, dtype=float))
         if chi.shape != (len(self.names),):
-            raise ValueError(f"chi must have one counting field per reservoir {self.names}, got shape {chi.shape}")
+            raise InputValueError(f"chi must have one counting field per reservoir {self.names}, got shape {chi.shape}")
         exponent = sum(chi[r] * self._heat_grid(r) for r in range(len(self.names)))
         return np.tensordot(np.exp(exponent), self.maps, axes=len(self.names))
 
@@ -352,7 +352,7 @@ def noisy_counting_map(noisy_map, *, mitigated: bool = False) -> CountingMap:
     from ..hardware.noise_map import NoisyCollisionMap
 
     if not isinstance(noisy_map, NoisyCollisionMap):
-        raise TypeError(f"noisy_map must be a NoisyCollisionMap, got {type(noisy_map).__name__}")
+        raise InputTypeError(f"noisy_map must be a NoisyCollisionMap, got {type(noisy_map).__name__}")
     f = {name: noisy_map.shot_values(name, mitigated=bool(mitigated)) for name in ("hot", "cold")}
     return CountingMap(
         names=("hot", "cold"),

@@ -39,7 +39,7 @@ from ..resources import check_memory
 from ..states import system_initial_state
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
-from ..validation import check_count
+from ..validation import InputTypeError, InputValueError, check_count
 from .branches import MEASUREMENTS, CountingMap, counting_map, noisy_counting_map
 from .spectral import leading_eigenpair
 
@@ -59,13 +59,15 @@ def resolve_counting(system, measurement: str | None = None) -> CountingMap:
     """The :class:`CountingMap` of a model, network, device map or counting map."""
     if isinstance(system, CountingMap):
         if measurement not in (None, system.measurement):
-            raise ValueError(f"measurement {measurement!r} differs from the counting map's {system.measurement!r}")
+            raise InputValueError(f"measurement {measurement!r} differs from the counting map's {system.measurement!r}")
         return system
     from ..hardware.noise_map import NoisyCollisionMap  # qiskit-heavy: only when asked
 
     if isinstance(system, NoisyCollisionMap):
         if measurement not in (None, "device"):
-            raise ValueError(f"a device map records end points with readout error; measurement must be None, got {measurement!r}")
+            raise InputValueError(
+                f"a device map records end points with readout error; measurement must be None, got {measurement!r}"
+            )
         return noisy_counting_map(system)
     return counting_map(system, "end_point" if measurement is None else measurement)
 
@@ -73,13 +75,13 @@ def resolve_counting(system, measurement: str | None = None) -> CountingMap:
 def _reservoir_names(reservoir, names: tuple[str, ...]) -> tuple[str, ...]:
     picked = (reservoir,) if isinstance(reservoir, str) else tuple(reservoir) if isinstance(reservoir, tuple | list) else None
     if picked is None or not 1 <= len(picked) <= 2 or not all(isinstance(p, str) for p in picked):
-        raise TypeError(f"reservoir must be a reservoir name or a tuple of two names, got {reservoir!r}")
+        raise InputTypeError(f"reservoir must be a reservoir name or a tuple of two names, got {reservoir!r}")
     valid = ", ".join(repr(n) for n in names)
     for p in picked:
         if p not in names:
-            raise ValueError(f"unknown reservoir {p!r}; valid: {valid}")
+            raise InputValueError(f"unknown reservoir {p!r}; valid: {valid}")
     if len(set(picked)) != len(picked):
-        raise ValueError(f"reservoir must name two different reservoirs, got {reservoir!r}")
+        raise InputValueError(f"reservoir must name two different reservoirs, got {reservoir!r}")
     return picked
 
 
@@ -186,7 +188,7 @@ class HeatStatistics:
     def correlation(self) -> float:
         r"""Correlation coefficient of :math:`Q_{r_1}(n), Q_{r_2}(n)` (two reservoirs only)."""
         if len(self.reservoirs) != 2:
-            raise ValueError("correlation needs two reservoirs, e.g. reservoir=('hot', 'cold')")
+            raise InputValueError("correlation needs two reservoirs, e.g. reservoir=('hot', 'cold')")
         c = self.covariance
         return float(c[0, 1] / math.sqrt(c[0, 0] * c[1, 1]))
 
@@ -331,7 +333,7 @@ def heat_statistics(
     """
     n = check_count("n_collisions", n_collisions)
     if measurement is not None and measurement not in (*MEASUREMENTS, "device"):
-        raise ValueError(f"unknown measurement {measurement!r}; valid: {', '.join(repr(m) for m in MEASUREMENTS)}")
+        raise InputValueError(f"unknown measurement {measurement!r}; valid: {', '.join(repr(m) for m in MEASUREMENTS)}")
     full = resolve_counting(system, measurement)
     names = _reservoir_names(reservoir, full.names)
     cm = full.marginal(names)
@@ -340,10 +342,10 @@ def heat_statistics(
     else:
         rho0 = system_initial_state(initial_state, cm.dim.bit_length() - 1)
     if distribution is not None and not isinstance(distribution, bool):
-        raise TypeError(f"distribution must be True, False or None, got {distribution!r}")
+        raise InputTypeError(f"distribution must be True, False or None, got {distribution!r}")
     work = _distribution_work(cm, n)
     if distribution and work > DISTRIBUTION_MAX_WORK:
-        raise ValueError(
+        raise InputValueError(
             f"distribution=True for n_collisions={n} is too large ({work:.2g} operations > {DISTRIBUTION_MAX_WORK:.0g}); "
             "use the cumulants, or fewer collisions"
         )

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..model import CollisionModel, check_model
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
+from ..validation import InputTypeError, InputValueError
 from .branches import CountingMap
 from .finite import _reservoir_names, resolve_counting
 from .production import clausius_flow, steady_entropy_production_rate
@@ -184,7 +185,7 @@ def current_fluctuations(system, reservoir: str = "hot", *, measurement: str | N
     """
     full = resolve_counting(system, measurement)
     if not isinstance(reservoir, str):
-        raise TypeError(f"reservoir must be one reservoir name (str), got {reservoir!r}")
+        raise InputTypeError(f"reservoir must be one reservoir name (str), got {reservoir!r}")
     (name,) = _reservoir_names(reservoir, full.names)
     cm = full.marginal((name,))
     derivs = scgf_derivatives(_taylor_maps(cm), 3)
@@ -257,7 +258,9 @@ def fluctuation_scan(
     check_model(model)
     phases = np.linspace(0.0, 2 * np.pi, 101) if phase_differences is None else np.asarray(phase_differences, dtype=float)
     if phases.ndim != 1 or phases.size == 0 or not np.all(np.isfinite(phases)):
-        raise ValueError(f"phase_differences must be a non-empty 1-D array of finite angles (rad), got {phase_differences!r}")
+        raise InputValueError(
+            f"phase_differences must be a non-empty 1-D array of finite angles (rad), got {phase_differences!r}"
+        )
     maps, sigma, clausius = [], [], []
     network = model.network  # the gates are built once; only the hot ancilla changes along the scan
     for dphi in phases:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..plotting.labels import format_angle
+from ..validation import InputTypeError
 from .long_time import FluctuationScan
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def plot_fluctuation_scan(
     (Axes, Axes)
     """
     if not isinstance(scan, FluctuationScan):
-        raise TypeError(f"scan must be a FluctuationScan, got {type(scan).__name__}")
+        raise InputTypeError(f"scan must be a FluctuationScan, got {type(scan).__name__}")
     if axes is None:
         import matplotlib.pyplot as plt
 

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel, check_model
+from ..validation import InputValueError
 from .finite import HeatStatistics
 
 __all__ = [
@@ -65,12 +66,12 @@ def cumulative_heats_from_bits(
     for name, bits, res in (("hot", hot_bits, model.hot), ("cold", cold_bits, model.cold)):
         b = np.asarray(bits)
         if b.ndim != 2 or b.shape[1] < 1:
-            raise ValueError(f"{name}_bits must have shape (shots, n) with n >= 1, got {b.shape}")
+            raise InputValueError(f"{name}_bits must have shape (shots, n) with n >= 1, got {b.shape}")
         if not np.isin(b, (0, 1)).all():
-            raise ValueError(f"{name}_bits must contain only 0 and 1")
+            raise InputValueError(f"{name}_bits must contain only 0 and 1")
         out[name] = np.cumsum(0.5 * model.omega * sign * (1.0 - 2.0 * b) - res.energy, axis=1)
     if out["hot"].shape != out["cold"].shape:
-        raise ValueError(f"hot_bits and cold_bits must have the same shape, got {out['hot'].shape} and {out['cold'].shape}")
+        raise InputValueError(f"hot_bits and cold_bits must have the same shape, got {out['hot'].shape} and {out['cold'].shape}")
     return out
 
 
@@ -155,20 +156,20 @@ def compare_with_shots(statistics: HeatStatistics, samples: ArrayLike) -> ShotCo
         Without a distribution, for a wrong shape, fewer than 8 shots, or a sample off the lattice.
     """
     if statistics.probabilities is None:
-        raise ValueError("statistics has no distribution; call heat_statistics(..., distribution=True)")
+        raise InputValueError("statistics has no distribution; call heat_statistics(..., distribution=True)")
     r = len(statistics.reservoirs)
     x = np.asarray(samples, dtype=float)
     if x.ndim == 1 and r == 1:
         x = x[:, None]
     if x.ndim != 2 or x.shape[1] != r or x.shape[0] < 8:
-        raise ValueError(f"samples must have shape (shots >= 8,{' 2' if r == 2 else ''}), got {np.shape(samples)}")
+        raise InputValueError(f"samples must have shape (shots >= 8,{' 2' if r == 2 else ''}), got {np.shape(samples)}")
     shots = x.shape[0]
     index = []
     for j, values in enumerate(statistics.values):
         step = values[1] - values[0] if values.size > 1 else 1.0
         pos = np.rint((x[:, j] - values[0]) / step).astype(int)
         if pos.min() < 0 or pos.max() >= values.size or np.abs(values[np.clip(pos, 0, values.size - 1)] - x[:, j]).max() > 1e-6:
-            raise ValueError(f"samples of {statistics.reservoirs[j]!r} are not on the lattice of Q(n)")
+            raise InputValueError(f"samples of {statistics.reservoirs[j]!r} are not on the lattice of Q(n)")
         index.append(pos)
     prob = np.asarray(statistics.probabilities)
     observed = np.zeros(prob.shape)

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..fixed_point import fixed_point
+from ..validation import InputValueError
 
 __all__ = ["TRACE_PRESERVING_TOLERANCE", "leading_eigenpair", "scgf_derivatives"]
 
@@ -94,7 +95,7 @@ def scgf_derivatives(taylor_maps: list[NDArray], order: int = 3) -> NDArray[np.f
         cumulant of Q per step.
     """
     if order not in (1, 2, 3):
-        raise ValueError(f"order must be 1, 2 or 3, got {order!r}")
+        raise InputValueError(f"order must be 1, 2 or 3, got {order!r}")
     a0 = taylor_maps[0]
     mu0, right, left = leading_eigenpair(a0)
     dd = a0.shape[-1]

@@ -225,6 +225,9 @@ class CollisionNetwork:
                 )
             reservoirs[name] = anc
         object.__setattr__(self, "reservoirs", MappingProxyType(reservoirs))
+        # each reservoir's ancilla state, validated once (the network is frozen)
+        ancillas = {name: anc if isinstance(anc, Ancilla) else Ancilla(anc.state, anc.omega) for name, anc in reservoirs.items()}
+        object.__setattr__(self, "_ancillas", ancillas)
         if isinstance(self.step, str | bytes) or not isinstance(self.step, Sequence):
             raise InputTypeError(f"step must be a sequence of Interaction and Collision, got {type(self.step).__name__}")
         step = tuple(self.step)
@@ -262,8 +265,7 @@ class CollisionNetwork:
 
     def ancilla(self, name: str) -> Ancilla:
         """Reservoir ``name``'s ancilla as an :class:`Ancilla` (state and :math:`\\omega_r`)."""
-        res = self.reservoirs[name]
-        return res if isinstance(res, Ancilla) else Ancilla(res.state, res.omega)
+        return self._ancillas[name]
 
     def hamiltonian(self) -> NDArray[np.float64]:
         r"""Diagonal of :math:`H_S = \sum_i (\omega_i/2)\sigma_z^{(i)}` in the kron basis (length :math:`2^N`)."""
@@ -271,6 +273,18 @@ class CollisionNetwork:
         for w in self.omega:
             diag = (diag[:, None] + 0.5 * w * np.array([1.0, -1.0])[None, :]).reshape(-1)
         return diag
+
+    def __getstate__(self) -> dict:
+        """Pickle without the cached step maps (workers rebuild them; a dense map can be large)."""
+        state = self.__dict__.copy()
+        state.pop("_step_maps", None)
+        state["reservoirs"] = dict(state["reservoirs"])  # a mappingproxy does not pickle
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        state["reservoirs"] = MappingProxyType(state["reservoirs"])
+        self.__dict__.update(state)
 
     def __eq__(self, other: object) -> bool:
         return (

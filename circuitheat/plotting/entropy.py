@@ -15,7 +15,6 @@ from numpy.typing import NDArray
 
 from ..model import CollisionModel, Reservoir
 from ..thermo import EntropyBalance, second_law_scan
-from ..validation import InputTypeError
 from .labels import format_angle
 
 __all__ = ["plot_entropy_balance", "plot_second_law"]
@@ -49,14 +48,29 @@ def _title(model: CollisionModel) -> str:
     )
 
 
-def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axes:
-    r"""Entropy flows of Sec. IV versus the collision number n.
+#: Labels of the paper's two reservoirs: (name of Delta S_re part, its equation, thermal form's equation, beta symbol).
+_PAPER_PARTS = {"hot": ("re1", 22, 23, "h"), "cold": ("re2", 25, 26, "c")}
 
-    Plots :math:`\Delta S` (Eq. 16), :math:`\Delta S_{re}` (Eq. 17) and its parts
-    :math:`\Delta S_{re1}, \Delta S_{re2}` (Eqs. 22, 25), the entropy production
+
+def _part_labels(name: str) -> tuple[str, str]:
+    r"""Legend labels of :math:`\Delta S_{re,r}` and of its thermal form :math:`-\beta_r Q_r` for reservoir ``name``."""
+    if name in _PAPER_PARTS:
+        sub, eq, eq_thermal, r = _PAPER_PARTS[name]
+        return (
+            rf"$\Delta S_{{{sub}}}$, {name} (Eq. {eq})",
+            rf"$-\beta_{r} Q_{r}$, $Q_{r}=\sum_k J_{r}(k)$ (Eq. {eq_thermal} form)",
+        )
+    return rf"$\Delta S_{{re}}$, {name}", rf"$-\beta Q$, {name} (thermal form)"
+
+
+def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axes:
+    r"""Entropy flows of Sec. IV versus the collision (step) number n, for a model or a network.
+
+    Plots :math:`\Delta S` (Eq. 16), :math:`\Delta S_{re}` (Eq. 17) and its part per
+    reservoir (:math:`\Delta S_{re1}, \Delta S_{re2}`, Eqs. 22, 25), the entropy production
     :math:`\Delta S_{ir}` (Eq. 20; markers: the direct joint-state value when
-    available), and, dotted, the thermal forms :math:`-\beta_h\sum\Delta Q^h` and
-    :math:`-\beta_c\sum\Delta Q^c` of Eqs. (23), (26), which :math:`\Delta S_{re1}`,
+    available), and, dotted, the thermal forms :math:`-\beta_r Q_r` with the cumulative heat
+    :math:`Q_r(n) = \sum_{k\le n}J_r(k)` (Eqs. 23, 26), which :math:`\Delta S_{re1}`,
     :math:`\Delta S_{re2}` follow only for thermal reservoirs. Divergent entries (pure
     ancillas, p = 1) are left out of the curves and named in the legend.
 
@@ -71,19 +85,19 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
     matplotlib Axes
     """
     if not isinstance(balance, EntropyBalance):
-        raise InputTypeError(f"balance must be an EntropyBalance, got {type(balance).__name__}")
+        raise TypeError(f"balance must be an EntropyBalance, got {type(balance).__name__}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
     n = balance.collisions
+    parts, clausius = balance.delta_s_re_parts, balance.clausius
     curves = [
         (balance.delta_s, r"$\Delta S$ (Eq. 16)", {"color": "k", "lw": 1.8}),
         (balance.delta_s_re, r"$\Delta S_{re}$ (Eq. 17)", {"color": "C0", "lw": 1.8}),
-        (balance.delta_s_re_hot, r"$\Delta S_{re1}$, hot (Eq. 22)", {"color": "C1", "lw": 1.2}),
-        (balance.delta_s_re_cold, r"$\Delta S_{re2}$, cold (Eq. 25)", {"color": "C2", "lw": 1.2}),
-        (balance.production, r"$\Delta S_{ir}$ (Eq. 20)", {"color": "C3", "lw": 1.8}),
-        (balance.clausius_hot, r"$-\beta_h\sum_k J_h(k)$ (Eq. 23 form)", {"color": "C1", "lw": 1.0, "ls": ":"}),
-        (balance.clausius_cold, r"$-\beta_c\sum_k J_c(k)$ (Eq. 26 form)", {"color": "C2", "lw": 1.0, "ls": ":"}),
     ]
+    colors = {name: f"C{(1 + k) if k < 2 else 2 + k}" for k, name in enumerate(balance.names)}  # C3: production
+    curves += [(parts[r], _part_labels(r)[0], {"color": colors[r], "lw": 1.2}) for r in balance.names]
+    curves.append((balance.production, r"$\Delta S_{ir}$ (Eq. 20)", {"color": "C3", "lw": 1.8}))
+    curves += [(clausius[r], _part_labels(r)[1], {"color": colors[r], "lw": 1.0, "ls": ":"}) for r in balance.names]
     for values, label, style in curves:
         if not np.all(np.isfinite(values)):
             label += r" ($\pm\infty$ omitted)"
@@ -91,10 +105,16 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
     if balance.production_joint is not None:
         ax.plot(n, _finite(balance.production_joint), "o", color="C3", mfc="none", ms=6, label="joint-state $D$ (Eq. 20)")
     ax.axhline(0.0, color="0.6", lw=0.6)
-    ax.set_xlabel(r"collision $n$")
+    ax.set_xlabel(r"collision $n$" if isinstance(balance.model, CollisionModel) else r"step $n$")
     ax.set_ylabel("entropy (nats)")
-    dphi = format_angle(balance.model.phase_difference, "tex")
-    ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={dphi}$", fontsize=8)
+    if isinstance(balance.model, CollisionModel):
+        dphi = format_angle(balance.model.phase_difference, "tex")
+        ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={dphi}$", fontsize=8)
+    else:
+        net = balance.model
+        ax.set_title(
+            f"{net.sites} sites, reservoirs {', '.join(net.reservoir_names)}, {len(net.step)} gates per step", fontsize=8
+        )
     ax.legend(fontsize=7, loc="best")
     return ax
 
@@ -141,7 +161,7 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     if isinstance(data, CollisionModel):
         data = second_law_scan(data)
     if not hasattr(data, "data_vars") or "production" not in data or "clausius" not in data:
-        raise InputTypeError(f"data must be a second_law_scan Dataset, a CollisionModel or None, got {type(data).__name__}")
+        raise TypeError(f"data must be a second_law_scan Dataset, a CollisionModel or None, got {type(data).__name__}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
     x = np.asarray(data["phase_difference"]) / np.pi

@@ -43,8 +43,10 @@ _LABELS = {
     "heat_cold": r"$J_c^{steady}$",
     "conductance": r"$\lambda$ (Eq. 30)",
     "current_offset": r"$c$ (Eq. 30)",
-    "heat_hot_trajectory": r"$J_h(n)$",
-    "heat_cold_trajectory": r"$J_c(n)$",
+    "trajectory_heat_hot": r"$J_h(n)$",
+    "trajectory_heat_cold": r"$J_c(n)$",
+    "work": r"$W^{steady}$",
+    "trajectory_work": r"$W(n)$",
 }
 
 
@@ -56,19 +58,26 @@ _UNITS = {
     "temperature": r"units of $\omega$",
     "delta_t": r"units of $\omega$",
     "collision": "",
-    "heat_hot": r"units of $\omega$ per collision",
-    "heat_cold": r"units of $\omega$ per collision",
     "conductance": r"dimensionless, $k_B=1$",
     "current_offset": r"units of $\omega$ per collision",
-    "heat_hot_trajectory": r"units of $\omega$ per collision",
-    "heat_cold_trajectory": r"units of $\omega$ per collision",
 }
+
+
+def _label(name: str) -> str:
+    """Axis label of a variable: steady ``heat_<r>`` is :math:`J_r^{steady}`, ``trajectory_heat_<r>`` is :math:`J_r(n)`."""
+    if name in _LABELS:
+        return _LABELS[name]
+    if name.startswith("trajectory_heat_"):
+        return f"$J_{{{name.removeprefix('trajectory_heat_')}}}(n)$"
+    if name.startswith("heat_"):
+        return f"$J_{{{name.removeprefix('heat_')}}}^{{steady}}$"
+    return name
 
 
 def _axis_label(name: str) -> str:
     """The label of ``name`` with its units, e.g. ``J_h^steady (units of omega per collision)``."""
-    units = _UNITS.get(name, "")
-    return f"{_LABELS.get(name, name)} ({units})" if units else _LABELS.get(name, name)
+    units = _UNITS.get(name, r"units of $\omega$ per collision" if name.startswith(("heat_", "trajectory_heat_")) else "")
+    return f"{_label(name)} ({units})" if units else _label(name)
 
 
 def _is_angle(dim: str) -> bool:
@@ -143,7 +152,7 @@ def plot_sweep(
     ds : xarray.Dataset
         A sweep (:func:`circuitheat.sweeps.sweep` or :func:`circuitheat.sweeps.load_sweep`).
     variable : str
-        Data variable, e.g. ``"heat_hot"``, ``"conductance"``, ``"heat_hot_trajectory"``.
+        Data variable, e.g. ``"heat_hot"`` (steady), ``"conductance"``, ``"trajectory_heat_hot"``.
     ax : matplotlib Axes, optional
     kind : {"auto", "line", "map"}
     selection : mapping, optional

@@ -6,9 +6,9 @@ process, in a :class:`~concurrent.futures.ProcessPoolExecutor`, or on the worker
 ``dask.distributed`` cluster, and gives bit-for-bit the same arrays everywhere (the
 chunking does not depend on where a chunk runs).
 
-Steady-state quantities are computed by one batched call per chunk
-(:func:`~circuitheat.steady.steady_heat_current`, :func:`~circuitheat.steady.linear_response`);
-trajectories call :func:`~circuitheat.engines.simulate` once per grid point.
+The paper's sweep computes a chunk in batched calls (:mod:`.paper`: steady states,
+conductance and direct-engine trajectories of all its points at once); a network sweep
+evaluates each point through the core (:mod:`.points`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ import signal
 import threading
 from collections.abc import Iterable, Iterator
 
-import numpy as np
 from numpy.typing import NDArray
 
-from ..engines import simulate
-from ..model import CollisionModel, Reservoir
-from ..steady import linear_response, steady_heat_current
+from ..threads import blas_single_thread
 from ..validation import InputTypeError, check_count
 from .grid import SweepSpec
+from .paper import paper_chunk
+from .points import point_chunk
 
 __all__ = ["DEFAULT_MAX_PENDING", "as_executor", "compute_chunk", "iter_chunks", "process_pool"]
 
@@ -35,55 +34,18 @@ __all__ = ["DEFAULT_MAX_PENDING", "as_executor", "compute_chunk", "iter_chunks",
 DEFAULT_MAX_PENDING = 16
 
 
-def _point_model(params: dict[str, NDArray], index: tuple[int, ...], shape: tuple[int, ...]) -> CollisionModel:
-    """The :class:`CollisionModel` at one point of a block (validated again by its constructor)."""
-
-    def at(name: str) -> float:
-        return float(np.broadcast_to(params[name], shape)[index])
-
-    omega = at("omega")
-    hot = Reservoir(at("t_hot"), at("coherence"), at("phase_hot"), omega)
-    cold = Reservoir(at("t_cold"), at("coherence"), at("phase_cold"), omega)
-    return CollisionModel(gamma=at("gamma"), delta=at("delta"), hot=hot, cold=cold)
-
-
 def compute_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
-    r"""Every output variable on the block of chunk ``index``.
+    r"""Every output variable on the block of chunk ``index`` (names: :mod:`.naming`).
 
-    Returns
-    -------
-    dict of ndarray
-        ``heat_hot`` (:math:`J_h^{steady}`, Eqs. 10–11), ``heat_cold``
-        (:math:`=-J_h^{steady}`), on the block's shape; with ``spec.conductance``
-        ``conductance`` (:math:`\lambda` of Eq. 30) and ``current_offset`` (c of
-        Eq. 30); with ``spec.n_collisions`` ``heat_hot_trajectory`` and
-        ``heat_cold_trajectory`` with a trailing collision axis (k = 1..n).
+    The paper's sweep is batched over the chunk (:func:`.paper.paper_chunk`); a network sweep
+    evaluates its points one by one through :func:`circuitheat.steady_state` and
+    :func:`circuitheat.simulate` (:func:`.points.point_chunk`). BLAS runs on one thread
+    meanwhile (:mod:`circuitheat.threads`): the work is many tiny matrices, where threads only lose.
     """
-    selection = spec.chunk(index)
-    shape = tuple(s.stop - s.start for s in selection)
-    p = spec.parameters(selection)
-    heat_hot = steady_heat_current(
-        p["gamma"], p["delta"], p["t_hot"], p["t_cold"], p["coherence"], p["phase_hot"], p["phase_cold"], p["omega"]
-    )
-    heat_hot = np.ascontiguousarray(np.broadcast_to(heat_hot, shape), dtype=float)
-    out = {"heat_hot": heat_hot, "heat_cold": -heat_hot}
-    if spec.conductance:
-        lam, c = linear_response(p["gamma"], p["delta"], p["mean_temperature"], p["coherence"], p["phase_difference"], p["omega"])
-        out["conductance"] = np.ascontiguousarray(np.broadcast_to(lam, shape), dtype=float)
-        out["current_offset"] = np.ascontiguousarray(np.broadcast_to(c, shape), dtype=float)
-    if spec.n_collisions is not None:
-        n = spec.n_collisions
-        traj_hot = np.empty(shape + (n,))
-        traj_cold = np.empty(shape + (n,))
-        options = {"store_states": False} if spec.engine == "direct" else {}
-        for point in np.ndindex(*shape):
-            model = _point_model(p, point, shape)
-            traj = simulate(model, n, engine=spec.engine, initial_state=spec.initial_state, **options)
-            traj_hot[point] = traj.heat_hot
-            traj_cold[point] = traj.heat_cold
-        out["heat_hot_trajectory"] = traj_hot
-        out["heat_cold_trajectory"] = traj_cold
-    return out
+    with blas_single_thread():
+        if spec.is_paper:
+            return paper_chunk(spec, index)
+        return point_chunk(spec, index)
 
 
 def as_executor(executor: object) -> cf.Executor:

@@ -24,14 +24,21 @@ Axis names (dimensions of the resulting :class:`xarray.Dataset`):
 ``temperature``/``delta_t`` exclude ``t_hot``/``t_cold``; ``phase_difference`` excludes
 ``phase_hot``. When only one of ``temperature``, ``delta_t`` is an axis, the other
 comes from the base model: :math:`T = (T_h + T_c)/2`, :math:`\Delta T = T_h - T_c`.
+
+**Any network.** With ``build`` (:mod:`.builder`), the axes are instead keyword parameters of
+a user's network-building function, and each grid point is ``build(**build_kwargs, **point)``.
+The paper's sweep is the special case whose builder is :func:`paper_model` (``build=None``
+in :class:`SweepSpec`): it shares the grid, chunks, hash, checkpoints and executors, and
+computes its chunks with batched linear algebra instead of point by point.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +60,7 @@ from ..validation import (
     check_positive,
     check_positive_temperature,
 )
+from .builder import Builder, make_builder
 
 __all__ = [
     "AXES",
@@ -64,11 +72,12 @@ __all__ = [
     "default_base",
     "default_chunk_size",
     "make_spec",
+    "paper_model",
 ]
 
 #: Version of the chunk/attribute layout; part of the hash, so a layout change never
 #: resumes from old chunks.
-SWEEP_FORMAT = 1
+SWEEP_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,12 @@ _STEADY_CHUNK = CHUNK_POINTS
 #: Collisions per chunk (points × n_collisions) when direct-engine trajectories are
 #: requested: ~0.5 s of work per chunk, so checkpoints are frequent but cheap.
 _TRAJECTORY_WORK = 200_000
+#: Grid points per chunk of a network sweep (``build``): each point is its own
+#: steady-state solve or trajectory (:func:`circuitheat.steady_state`, :func:`circuitheat.simulate`).
+_NETWORK_CHUNK = 32
+#: A network sweep builds every grid point before any work when it has at most this many
+#: points, else the points at the ends of every axis (the corners of the grid).
+_CHECK_ALL_POINTS = 1024
 
 
 def default_base() -> CollisionModel:
@@ -128,13 +143,30 @@ def default_base() -> CollisionModel:
     return CollisionModel(gamma=FIG2["gamma"], delta=FIG2["delta"], hot=hot, cold=cold)
 
 
-def default_chunk_size(engine: str, n_collisions: int | None) -> int:
-    """Grid points per chunk: 8192 for steady states, ~2e5 collisions' worth of trajectories, 1 for Aer."""
+def paper_model(
+    gamma: float,
+    delta: float,
+    t_hot: float,
+    t_cold: float,
+    coherence: float,
+    phase_hot: float,
+    phase_cold: float,
+    omega: float,
+) -> CollisionModel:
+    """The builder of the paper's sweep: one :class:`CollisionModel`, both reservoirs with coherence p (Eq. 12)."""
+    hot = Reservoir(t_hot, coherence, phase_hot, omega)
+    cold = Reservoir(t_cold, coherence, phase_cold, omega)
+    return CollisionModel(gamma=gamma, delta=delta, hot=hot, cold=cold)
+
+
+def default_chunk_size(engine: str, n_collisions: int | None, network: bool = False) -> int:
+    """Grid points per chunk: 8192 for steady states, ~2e5 collisions' worth of trajectories, 1 for Aer; 32 for networks."""
     if engine == "aer":
         return 1
+    limit = _NETWORK_CHUNK if network else _STEADY_CHUNK
     if n_collisions is None:
-        return _STEADY_CHUNK
-    return max(1, min(_STEADY_CHUNK, _TRAJECTORY_WORK // n_collisions))
+        return limit
+    return max(1, min(limit, _TRAJECTORY_WORK // n_collisions))
 
 
 def _axis_values(name: str, values: ArrayLike) -> tuple[float, ...]:
@@ -146,15 +178,42 @@ def _axis_values(name: str, values: ArrayLike) -> tuple[float, ...]:
         raise InputValueError(f"axis {name!r} has a value too large for a double (|x| < 1.8e308)") from None
     except (TypeError, ValueError):
         raise InputTypeError(f"axis {name!r} must be a sequence of real numbers, got {values!r}") from None
+    arr = _one_dimensional(name, arr)
+    if np.any(np.isnan(arr)):
+        raise InputValueError(f"axis {name!r} contains NaN")
+    return tuple(float(v) for v in arr)
+
+
+def _one_dimensional(name: str, arr: NDArray) -> NDArray:
+    """``arr`` as a non-empty 1-D array (a scalar becomes one value), or ValueError naming the axis."""
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
         raise InputValueError(f"axis {name!r} must be one-dimensional, got shape {arr.shape}")
     if arr.size == 0:
         raise InputValueError(f"axis {name!r} is empty")
-    if np.any(np.isnan(arr)):
-        raise InputValueError(f"axis {name!r} contains NaN")
-    return tuple(float(v) for v in arr)
+    return arr
+
+
+def _network_axis_values(name: str, values: object) -> tuple:
+    """Axis values of a network sweep: numbers (ints stay ints) or strings, one-dimensional."""
+    if isinstance(values, str):
+        raise InputTypeError(f"axis {name!r} must be a sequence of values, got the string {values!r}")
+    arr = _one_dimensional(name, np.asarray(values))
+    if arr.dtype.kind in "iu":
+        return tuple(int(v) for v in arr)
+    if arr.dtype.kind == "f":
+        if np.any(np.isnan(arr)):
+            raise InputValueError(f"axis {name!r} contains NaN")
+        return tuple(float(v) for v in arr)
+    if arr.dtype.kind == "U":
+        return tuple(str(v) for v in arr)
+    raise InputTypeError(f"axis {name!r} must hold numbers or strings, got {values!r}")
+
+
+def _value_record(x: object) -> object:
+    """Exact text of a float (others as they are) for hashing."""
+    return _float_record(x) if isinstance(x, float) else x
 
 
 def _float_record(x: float) -> str:
@@ -166,18 +225,26 @@ def _float_record(x: float) -> str:
 class SweepSpec:
     """Everything that defines a sweep, validated, hashable and picklable.
 
-    Build it with :func:`make_spec`. ``base`` holds the non-swept model parameters
-    (keys of :data:`MODEL_PARAMETERS`), ``axes`` the swept ones in dimension order.
+    Build it with :func:`make_spec`. ``axes`` holds the swept parameters in dimension order.
+    For the paper's sweep (``build`` None, builder :func:`paper_model`) ``base`` holds the
+    non-swept model parameters (keys of :data:`MODEL_PARAMETERS`); for a network sweep
+    ``build`` is the :class:`~circuitheat.sweeps.builder.Builder` and ``base`` is empty.
     """
 
-    axes: tuple[tuple[str, tuple[float, ...]], ...]
+    axes: tuple[tuple[str, tuple], ...]
     base: tuple[tuple[str, float], ...]
     engine: str
     n_collisions: int | None
-    initial_state: str
+    initial_state: str | None
     conductance: bool
     chunk_size: int
     version: str
+    build: Builder | None = None
+
+    @property
+    def is_paper(self) -> bool:
+        """True for the paper's sweep (builder :func:`paper_model`, batched chunks)."""
+        return self.build is None
 
     # --- grid geometry -----------------------------------------------------------------
     @property
@@ -195,9 +262,9 @@ class SweepSpec:
         """Number of grid points."""
         return math.prod(self.shape)
 
-    def values(self, name: str) -> NDArray[np.float64]:
-        """The values of axis ``name``."""
-        return np.asarray(dict(self.axes)[name], dtype=float)
+    def values(self, name: str) -> NDArray:
+        """The values of axis ``name`` (float for the paper's axes)."""
+        return np.asarray(dict(self.axes)[name])
 
     @property
     def base_dict(self) -> dict[str, float]:
@@ -278,13 +345,30 @@ class SweepSpec:
             out["phase_difference"] = out["phase_hot"] - out["phase_cold"]
         return out
 
+    def points(self, selection: tuple[slice, ...]) -> Iterator[tuple[tuple[int, ...], object]]:
+        """``(index in the block, system)`` for every point of a block, in C order.
+
+        The system is ``build(**point)`` for a network sweep and :func:`paper_model` of the
+        point's parameters (:meth:`parameters`) for the paper's sweep.
+        """
+        shape = tuple(s.stop - s.start for s in selection)
+        if self.is_paper:
+            p = self.parameters(selection)
+            for index in np.ndindex(*shape):
+                yield index, paper_model(**{k: float(np.broadcast_to(p[k], shape)[index]) for k in MODEL_PARAMETERS})
+            return
+        for index in np.ndindex(*shape):
+            point = {name: values[sel.start + i] for (name, values), sel, i in zip(self.axes, selection, index, strict=True)}
+            yield index, self.build(**point)
+
     # --- identity ----------------------------------------------------------------------
     def record(self) -> dict:
         """A JSON-ready record of everything that determines the result (exact float text)."""
         return {
             "format": SWEEP_FORMAT,
             "circuitheat_version": self.version,
-            "axes": [[name, [_float_record(v) for v in values]] for name, values in self.axes],
+            "build": "circuitheat.sweeps.grid.paper_model" if self.build is None else self.build.record(),
+            "axes": [[name, [_value_record(v) for v in values]] for name, values in self.axes],
             "base": {k: _float_record(v) for k, v in self.base},
             "engine": self.engine,
             "n_collisions": self.n_collisions,
@@ -338,10 +422,12 @@ def make_spec(
     axes: Mapping[str, ArrayLike],
     base: CollisionModel | None = None,
     *,
+    build: object | None = None,
+    build_kwargs: Mapping[str, object] | None = None,
     engine: str = "direct",
     n_collisions: int | None = None,
-    initial_state: str = "11",
-    conductance: bool = True,
+    initial_state: str | None = None,
+    conductance: bool | None = None,
     chunk_size: int | None = None,
 ) -> SweepSpec:
     """Validate the arguments of :func:`circuitheat.sweeps.sweep` and build the :class:`SweepSpec`.
@@ -350,14 +436,40 @@ def make_spec(
     ------
     ValueError
         Unknown or conflicting axis names, empty or NaN axes, a grid point outside the
-        model's domain (e.g. ``t_cold <= 0``), ``engine="aer"`` without ``n_collisions``.
+        model's domain (e.g. ``t_cold <= 0``), ``engine="aer"`` without ``n_collisions``;
+        with ``build``: ``base`` or ``conductance=True`` given, a grid point that ``build``
+        refuses (naming the point).
     TypeError
-        ``axes`` not a mapping, ``base`` not a :class:`CollisionModel`.
+        ``axes`` not a mapping, ``base`` not a :class:`CollisionModel`, ``build`` not a
+        callable accepting the axes, or returning something else than a model or network.
     """
-    from .. import __version__
-
     if not isinstance(axes, Mapping):
         raise InputTypeError(f"axes must be a mapping of axis name to values, got {type(axes).__name__}")
+    engine = check_choice("engine", engine, ENGINES)
+    if n_collisions is not None:
+        n_collisions = check_count("n_collisions", n_collisions)
+    elif engine == "aer":
+        raise InputValueError(
+            "engine='aer' runs trajectories: give n_collisions (the steady state is always the exact fixed point)"
+        )
+    if conductance is not None and not isinstance(conductance, bool | np.bool_):
+        raise InputTypeError(f"conductance must be a bool, got {conductance!r}")
+    if build is not None or build_kwargs is not None:
+        return _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size)
+    return _paper_spec(axes, base, engine, n_collisions, initial_state, conductance, chunk_size)
+
+
+def _check_memory(spec: SweepSpec, per_point_variables: int) -> None:
+    """Refuse up front a sweep whose results cannot fit in memory."""
+    n = spec.n_collisions
+    per_point = 8 * per_point_variables * (1 + (n or 0))
+    check_memory(f"a sweep of {spec.size} grid points" + (f" x {n} collisions" if n else ""), spec.size * per_point)
+
+
+def _paper_spec(axes, base, engine, n_collisions, initial_state, conductance, chunk_size) -> SweepSpec:
+    """The paper's sweep: named model parameters (:data:`AXES`), batched chunks."""
+    from .. import __version__
+
     if not axes:
         raise InputValueError(f"axes is empty; give at least one of {', '.join(AXIS_NAMES)}")
     for name in axes:
@@ -372,16 +484,7 @@ def make_spec(
             f"base has different coherences (hot {base.hot.coherence!r}, cold {base.cold.coherence!r}); the batched "
             "steady-state solver takes one p for both reservoirs, so sweep 'coherence' or use equal coherences"
         )
-    engine = check_choice("engine", engine, ENGINES)
-    if n_collisions is not None:
-        n_collisions = check_count("n_collisions", n_collisions)
-    elif engine == "aer":
-        raise InputValueError(
-            "engine='aer' runs trajectories: give n_collisions (the steady state is always the exact fixed point)"
-        )
-    initial_state = check_choice("initial_state", initial_state, SYSTEM_LABELS)
-    if not isinstance(conductance, bool | np.bool_):
-        raise InputTypeError(f"conductance must be a bool, got {conductance!r}")
+    initial_state = check_choice("initial_state", "11" if initial_state is None else initial_state, SYSTEM_LABELS)
     chunk_size = default_chunk_size(engine, n_collisions) if chunk_size is None else check_count("chunk_size", chunk_size)
     base_params = {
         "gamma": base.gamma,
@@ -399,14 +502,79 @@ def make_spec(
         engine=engine,
         n_collisions=n_collisions,
         initial_state=initial_state,
-        conductance=bool(conductance),
+        conductance=True if conductance is None else bool(conductance),
         chunk_size=chunk_size,
         version=__version__,
     )
-    # results: ~6 float64 variables per point, plus two complex-free trajectories of n each
-    per_point = 6 * 8 + (2 * 8 * n_collisions if n_collisions else 0)
-    check_memory(
-        f"a sweep of {spec.size} grid points" + (f" x {n_collisions} collisions" if n_collisions else ""), spec.size * per_point
-    )
+    _check_memory(spec, 3)  # ~6 steady variables, two trajectories of n each
     _validate_physics(spec)
     return spec
+
+
+def _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size) -> SweepSpec:
+    """A sweep over the parameters of a network-building function (:mod:`.builder`)."""
+    from .. import __version__
+
+    if build is None:
+        raise InputValueError("build_kwargs needs build (the function they are passed to)")
+    if base is not None:
+        raise InputValueError("base sets the paper model's parameters; with build, give fixed arguments as build_kwargs")
+    if conductance:
+        raise InputValueError("conductance (lambda of Eq. 30) is computed for the paper's sweep only; leave it out with build")
+    if not axes:
+        raise InputValueError("axes is empty; give at least one parameter of build")
+    if initial_state is not None and not isinstance(initial_state, str):
+        raise InputTypeError(f"initial_state must be a label such as '000' (0 = excited) or None, got {initial_state!r}")
+    builder = make_builder(build, build_kwargs, axes)
+    chunk_size = (
+        default_chunk_size(engine, n_collisions, network=True) if chunk_size is None else check_count("chunk_size", chunk_size)
+    )
+    spec = SweepSpec(
+        axes=tuple((str(name), _network_axis_values(str(name), values)) for name, values in axes.items()),
+        base=(),
+        engine=engine,
+        n_collisions=n_collisions,
+        initial_state=initial_state,
+        conductance=False,
+        chunk_size=chunk_size,
+        version=__version__,
+        build=builder,
+    )
+    _check_memory(spec, 4)  # a few reservoirs and the work
+    _check_network_points(spec)
+    return spec
+
+
+def _check_network_points(spec: SweepSpec) -> None:
+    """Build the grid points (all, or the corners of a large grid) and check each system before any work."""
+    from ..model import CollisionModel
+    from ..network.reachability import check_reachable
+    from ..network.spec import CollisionNetwork
+    from ..states import system_initial_state
+    from ..steady import _check_unique
+
+    if spec.size <= _CHECK_ALL_POINTS:
+        indices = list(np.ndindex(*spec.shape))
+    else:
+        indices = list(itertools.product(*({0, n - 1} for n in spec.shape)))
+    for index in indices:
+        point = {name: values[i] for (name, values), i in zip(spec.axes, index, strict=True)}
+        where = ", ".join(f"{k}={v!r}" for k, v in point.items())
+        try:
+            system = spec.build(**point)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"build({where}) failed: {exc}") from None
+        if not isinstance(system, CollisionModel | CollisionNetwork):
+            raise InputTypeError(
+                f"build({where}) returned {type(system).__name__}; it must return a CollisionNetwork or CollisionModel"
+            )
+        try:
+            if isinstance(system, CollisionModel):
+                _check_unique(system.gamma)
+            else:
+                check_reachable(system)
+            if spec.n_collisions is not None and spec.initial_state is not None:
+                sites = 2 if isinstance(system, CollisionModel) else system.sites
+                system_initial_state(spec.initial_state, sites)
+        except ValueError as exc:
+            raise InputValueError(f"at {where}: {exc}") from None

@@ -1,140 +1,174 @@
-r"""One collision: the ancilla pair it leaves behind, the entropy it exchanges and produces.
+r"""One step: what it leaves in its ancillas, and the entropy it produces.
 
-Shared by the n-collision balance (:mod:`.balance`) and the steady state
-(:mod:`.second_law`). For a system state :math:`\rho^S` before a collision,
+Shared by the n-step balance (:mod:`.balance`) and the steady state (:mod:`.second_law`).
+A step starts from the system state :math:`\rho` and meets m fresh ancillas
+:math:`\eta_1,\dots,\eta_m` (one per collision, in the order of ``network.collisions``); with
+the step's unitary :math:`U` on system and ancillas (:mod:`circuitheat.engines.dilation`,
+built from the network's own gates), :math:`\Omega = U(\rho\otimes\eta_A)U^\dagger`,
+:math:`\eta_A = \bigotimes_c\eta_c`, and the ancillas leave in the joint state
+:math:`\tilde\eta_A = \mathrm{Tr}_S\,\Omega` with marginals :math:`\tilde\eta_c`. From it:
 
-* the ancilla pair after it, :math:`\tilde\eta = \mathrm{Tr}_S[\hat U(\rho^S\otimes\eta^h\otimes
-  \eta^c)\hat U^\dagger]`, is linear in :math:`\rho^S` (:func:`ancilla_pair_map`);
-* the exchanged entropies :math:`\mathrm{Tr}[(\tilde\eta-\eta)\ln\eta]` of the pair and of each
-  ancilla (the terms of Eqs. 17, 22, 25) and the heats :math:`J_h, J_c` (Eqs. 10–11) follow
-  from :math:`\tilde\eta` and its one-ancilla marginals;
-* the entropy produced is the relative entropy
-  :math:`D[\hat U(\rho^S\otimes\eta)\hat U^\dagger\,\|\,\rho^S_{after}\otimes\eta]`
-  (:func:`collision_entropy_production`).
+* the exchanged entropy of each ancilla, :math:`\mathrm{Tr}[(\tilde\eta_c-\eta_c)\ln\eta_c]`
+  (the terms of Eqs. 17, 22, 25), summed per reservoir, and of all of them jointly,
+  :math:`\mathrm{Tr}[(\tilde\eta_A-\eta_A)\ln\eta_A]`, which equals the sum because
+  :math:`\ln\eta_A = \sum_c I\otimes\ln\eta_c\otimes I`;
+* the heat current :math:`J_r = \sum_{c\in r}\mathrm{Tr}[H_r(\tilde\eta_c-\eta_c)]`
+  (Eqs. 10–11; positive into r), equal to the one step map's
+  (:meth:`circuitheat.network.StepMap.currents`) up to rounding;
+* the information terms of the entropy produced in the step,
 
-Everything broadcasts over leading axes of the system states *and* of the ancilla
-parameters, so a scan over reservoir phases is one batched computation.
+  .. math::
+      \sigma = D[\Omega\,\|\,\rho'\otimes\eta_A]
+             = I(S{:}A) + \Big[\sum_c S(\tilde\eta_c) - S(\tilde\eta_A)\Big] + \sum_r\sum_{c\in r}D[\tilde\eta_c\|\eta_c],
+
+  with :math:`\rho' = \mathrm{Tr}_A\Omega`, the mutual information :math:`I(S{:}A) = S(\rho') +
+  S(\tilde\eta_A) - S(\Omega)` between the system and the step's ancillas, the total
+  correlation among the ancillas, and the relative entropy of each reservoir's ancillas.
+  (Expand both sides with :math:`S(\Omega) = S(\rho) + \sum_c S(\eta_c)`, unitarity.)
+
+Everything broadcasts over leading axes of the ancilla joint states *and* of the ancilla
+states, so a scan over a reservoir's phase is one batched computation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import reduce
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..channel import ancilla_pair_state, collision_unitary
-from ..model import CollisionModel, Reservoir, check_model
+from ..engines import check_system
+from ..engines.dilation import step_joint_state
+from ..model import CollisionModel, Reservoir
+from ..network.spec import CollisionNetwork
 from ..states import ancilla_state
+from ..validation import InputValueError
 from .logs import (
     Spectrum,
     _ancilla_spectra,
+    _entropy_from_eigenvalues,
     _relative_entropy,
     _warn_relative_entropy,
     _warn_support,
     _weighted_logs,
     ancilla_spectrum,
     spectrum,
+    von_neumann_entropy,
 )
 
-__all__ = ["ancilla_pair_map", "collision_entropy_production"]
+__all__ = ["collision_entropy_production"]
 
-#: Name under which the one-collision production is reported in a :class:`~.logs.SupportWarning`.
-_LOCAL_PRODUCTION = "entropy production (Eq. 20, one collision)"
+_Z_HALF = np.array([0.5, -0.5])  # diagonal of sigma_z / 2 (|0> excited)
+
+#: Name under which the one-step production is reported in a :class:`~.logs.SupportWarning`.
+_LOCAL_PRODUCTION = "entropy production (Eq. 20, one step)"
+
+
+def _system_network(system: object) -> CollisionNetwork:
+    """The :class:`CollisionNetwork` of a model (:attr:`CollisionModel.network`) or network; TypeError otherwise."""
+    check_system(system)
+    return system.network if isinstance(system, CollisionModel) else system
+
+
+def _system_attrs(system: CollisionModel | CollisionNetwork) -> dict:
+    """Parameters of a model or network for the attrs of an :class:`xarray.Dataset`."""
+    if isinstance(system, CollisionModel):
+        return {
+            "gamma": system.gamma,
+            "delta": system.delta,
+            "t_hot": system.hot.temperature,
+            "t_cold": system.cold.temperature,
+            "coherence_hot": system.hot.coherence,
+            "coherence_cold": system.cold.coherence,
+            "phase_hot": system.hot.phase,
+            "phase_cold": system.cold.phase,
+            "omega": system.omega,
+        }
+    return {"sites": system.sites, "omega": np.asarray(system.omega), "reservoirs": ",".join(system.reservoir_names)}
 
 
 @dataclass(frozen=True)
-class _Ancilla:
-    r"""The ancillas of one reservoir, or a broadcast batch of them (batch axes lead).
+class _StepAncilla:
+    r"""The fresh ancilla of one collision, or a broadcast batch of them (batch axes lead).
 
-    ``state`` (..., 2, 2) is :math:`\eta` of Eq. (12), ``spectrum`` its closed-form
-    spectrum, ``energy`` :math:`\mathrm{Tr}[H\eta]` and ``beta`` the inverse effective
-    temperature (neither depends on the phase).
+    ``state`` (..., 2, 2) is :math:`\eta_c`, ``spectrum`` its spectrum (closed form for a
+    :class:`~circuitheat.Reservoir`), ``omega`` its level splitting and ``beta`` its
+    effective inverse temperature (Eq. 12: fixed by the diagonal of :math:`\eta_c` alone).
+
     """
 
+    reservoir: str
     state: NDArray
     spectrum: Spectrum
-    energy: float
-    beta: float
-
-
-def _ancilla(reservoir: Reservoir, phase: ArrayLike | None = None) -> _Ancilla:
-    """The ancillas of ``reservoir``; with ``phase`` (rad, validated by the caller) a batch over that phase instead."""
-    if phase is None:
-        state, spec = reservoir.state, ancilla_spectrum(reservoir)
-    else:
-        state = ancilla_state(reservoir.temperature, reservoir.coherence, phase, reservoir.omega)
-        spec = _ancilla_spectra(0.5 * reservoir.beta * reservoir.omega, reservoir.coherence, phase)
-    return _Ancilla(state=state, spectrum=spec, energy=reservoir.energy, beta=reservoir.beta)
-
-
-@dataclass(frozen=True)
-class _Collision:
-    """What the entropy bookkeeping needs of one collision of a model; the ancillas may be a batch.
-
-    The derived matrices are computed on first use and cached (read-only use only).
-    """
-
-    gamma: float
-    delta: float
     omega: float
-    hot: _Ancilla
-    cold: _Ancilla
+    beta: NDArray
 
-    @cached_property
-    def unitary(self) -> NDArray[np.complex128]:
-        """The 16×16 collision unitary of Eq. (8), qubits (S_A, S_B, R^h, R^c)."""
-        return collision_unitary(self.gamma, self.delta)
+    @property
+    def energy(self) -> NDArray:
+        r""":math:`\mathrm{Tr}[H_r\eta_c]` with :math:`H_r = (\omega_r/2)\sigma_z`."""
+        return self.omega * np.einsum("...ii,i->...", self.state, _Z_HALF).real
 
-    @cached_property
-    def eta_pair(self) -> NDArray[np.complex128]:
-        r""":math:`\eta^h\otimes\eta^c` (..., 4, 4)."""
-        return ancilla_pair_state(self.hot.state, self.cold.state)
-
-    @cached_property
-    def pair_map(self) -> NDArray[np.complex128]:
-        """The map :func:`ancilla_pair_map` (..., 16, 16) of this collision."""
-        return ancilla_pair_map(self.unitary, self.eta_pair)
+    @property
+    def entropy(self) -> NDArray:
+        r""":math:`S(\eta_c)` (nats), from the spectrum (:math:`0\ln 0 = 0`)."""
+        return _entropy_from_eigenvalues(self.spectrum.eigenvalues)
 
 
-def _collision(model: CollisionModel, hot_phase: ArrayLike | None = None) -> _Collision:
-    """The collision of ``model``; with ``hot_phase`` a batch over the hot reservoir's phase."""
-    return _Collision(model.gamma, model.delta, model.omega, _ancilla(model.hot, hot_phase), _ancilla(model.cold))
+def _effective_beta(state: NDArray, omega: float) -> NDArray:
+    r"""Inverse temperature of the diagonal of a 2×2 state: :math:`e^{-\beta\omega} = \eta_{00}/\eta_{11}` (±inf if one is 0)."""
+    excited, ground = np.clip(state[..., 0, 0].real, 0, None), np.clip(state[..., 1, 1].real, 0, None)
+    with np.errstate(divide="ignore"):
+        return (np.log(ground) - np.log(excited)) / omega
 
 
-def ancilla_pair_map(unitary: NDArray, eta_pair: NDArray) -> NDArray[np.complex128]:
-    r"""16×16 map from the system state before a collision to the ancilla pair after it.
+def _fresh_ancillas(network: CollisionNetwork, phases: Mapping[str, ArrayLike] | None = None) -> tuple[_StepAncilla, ...]:
+    """The step's fresh ancillas; ``phases`` {reservoir: phases (rad)} makes those reservoirs' ancillas a batch over the phase.
 
-    .. math::
-        \tilde\eta = \mathrm{Tr}_S\big[\hat U(\rho^S\otimes\eta^h\otimes\eta^c)\hat U^\dagger\big],
-        \qquad \mathrm{vec}\,\tilde\eta = A\,\mathrm{vec}\,\rho^S,\quad
-        A_{(xy),(kl)} = \sum_{i,a,b} U_{(ix),(ka)}\,\eta_{ab}\,\overline{U_{(iy),(lb)}}
-
-    on row-major vectorisations; the pair basis is :math:`|R^hR^c\rangle` with
-    :math:`R^h` the left factor. ``unitary`` is the 16×16 collision unitary of Eq. (8)
-    in qubit order :math:`(S_A, S_B, R^h, R^c)`, ``eta_pair`` the 4×4 :math:`\eta^h\otimes\eta^c`.
-    Both may carry leading batch axes (..., 16, 16) and (..., 4, 4), which broadcast;
-    the result is (..., 16, 16).
-
-    :math:`A` is linear in :math:`\eta`: the sum over :math:`i` is done first,
-    :math:`B_{(ab),(xykl)} = \sum_i U_{(ix),(ka)}\overline{U_{(iy),(lb)}}`, then
-    :math:`A = \mathrm{vec}(\eta)^T B` is one matrix product, so a batch of ancilla states
-    sharing one unitary costs a single 16×256 product.
+    A reservoir in ``phases`` must be a :class:`~circuitheat.Reservoir` (Eq. 12); its
+    spectra then come from the batched closed form.
     """
-    u = np.asarray(unitary)
-    u = u.reshape(u.shape[:-2] + (4, 4, 4, 4))  # [i, x, k, a]: system out, pair out, system in, pair in
-    b = np.einsum("...ixka,...iylb->...abxykl", u, u.conj())
-    b = b.reshape(b.shape[:-6] + (16, 256))
-    eta = np.asarray(eta_pair)
-    a = eta.reshape(eta.shape[:-2] + (1, 16)) @ b
-    return a.reshape(a.shape[:-2] + (16, 16))
+    phases = phases or {}
+    out = []
+    for col in network.collisions:
+        res = network.reservoirs[col.reservoir]
+        if col.reservoir in phases:
+            phase = np.asarray(phases[col.reservoir], dtype=float)
+            state = ancilla_state(res.temperature, res.coherence, phase, res.omega)
+            spec = _ancilla_spectra(0.5 * res.beta * res.omega, res.coherence, phase)
+            beta = np.asarray(res.beta)
+        elif isinstance(res, Reservoir):
+            state, spec, beta = res.state, ancilla_spectrum(res), np.asarray(res.beta)
+        else:
+            state, spec, beta = res.state, ancilla_spectrum(res), _effective_beta(res.state, res.omega)
+        out.append(_StepAncilla(col.reservoir, state, spec, res.omega, beta))
+    return tuple(out)
 
 
-def _marginals(pair: NDArray) -> tuple[NDArray, NDArray]:
-    """Hot and cold one-ancilla marginals (..., 2, 2) of pair states (..., 4, 4), basis |R^h R^c>."""
-    t = pair.reshape(pair.shape[:-2] + (2, 2, 2, 2))
-    return np.einsum("...acbc->...ab", t), np.einsum("...cacb->...ab", t)
+def _ancilla_marginals(joint: NDArray, m: int) -> list[NDArray]:
+    """One-ancilla marginals (..., 2, 2) of joint states (..., 2**m, 2**m), first ancilla most significant."""
+    out = []
+    for c in range(m):
+        t = joint.reshape(joint.shape[:-2] + (2**c, 2, 2 ** (m - c - 1)) * 2)
+        out.append(np.einsum("...iajibj->...ab", t))
+    return out
+
+
+def _joint_spectrum(ancillas: tuple[_StepAncilla, ...]) -> Spectrum:
+    r"""Spectrum of :math:`\eta_A = \bigotimes_c\eta_c` (a 1×1 unit for a step without collisions)."""
+    unit = Spectrum(np.zeros(1), np.ones((1, 1), dtype=complex))
+    return reduce(lambda acc, anc: acc.kron(anc.spectrum), ancillas, unit)
+
+
+def _joint_state(ancillas: tuple[_StepAncilla, ...]) -> NDArray:
+    r""":math:`\eta_A = \bigotimes_c\eta_c`, batched."""
+
+    def kron(a: NDArray, b: NDArray) -> NDArray:
+        out = np.einsum("...ij,...kl->...ikjl", a, b)
+        return out.reshape(out.shape[:-4] + (out.shape[-4] * 2, out.shape[-4] * 2))
+
+    return reduce(lambda acc, anc: kron(acc, anc.state), ancillas, np.ones((1, 1), dtype=complex))
 
 
 def _exchanged(after: NDArray, eta: NDArray, spec: Spectrum) -> tuple[NDArray, NDArray]:
@@ -144,104 +178,129 @@ def _exchanged(after: NDArray, eta: NDArray, spec: Spectrum) -> tuple[NDArray, N
 
 
 @dataclass(frozen=True)
-class _CollisionTerms:
-    """Per-collision exchanged entropies (nats), heats (energy) and the masks of the exchanged terms that are -inf."""
+class _StepTerms:
+    """What a step leaves in its ancillas, per step (batch axes lead); see the module docstring.
 
-    exchanged_pair: NDArray
-    exchanged_hot: NDArray
-    exchanged_cold: NDArray
-    current_hot: NDArray
-    current_cold: NDArray
-    diverged_pair: NDArray
-    diverged_hot: NDArray
-    diverged_cold: NDArray
-
-
-def _collision_terms(collision: _Collision, pairs: NDArray) -> _CollisionTerms:
-    """Per-collision exchanged entropies (Eqs. 17, 22, 25) and heats (Eqs. 10–11) from ancilla pairs after.
-
-    Issues no warning: pass the result to :func:`_warn_collision_terms`.
+    ``exchanged``, ``currents`` and ``relative_entropy`` are mappings reservoir -> array; the
+    ``diverged_*`` masks mark the entries that are infinite (support condition failed).
     """
-    hot, cold = collision.hot, collision.cold
-    # Renormalise: the trace of a state propagated over many collisions drifts by rounding
-    # (~1e-16 per collision); with Tr = 1 + eps the sum of Eq. 17 picks up eps * ln(lambda),
-    # which would break the exact thermal identities (Eqs. 18, 23, 26) at ~n * 1e-16.
-    pairs = pairs / np.einsum("...ii->...", pairs).real[..., None, None]
-    after_h, after_c = _marginals(pairs)
-    pair_re, div_pair = _exchanged(pairs, collision.eta_pair, hot.spectrum.kron(cold.spectrum))
-    hot_re, div_h = _exchanged(after_h, hot.state, hot.spectrum)
-    cold_re, div_c = _exchanged(after_c, cold.state, cold.spectrum)
-    h_z = 0.5 * collision.omega * np.array([1.0, -1.0])
-    current_hot = np.einsum("...ii,i->...", after_h, h_z).real - hot.energy
-    current_cold = np.einsum("...ii,i->...", after_c, h_z).real - cold.energy
-    return _CollisionTerms(pair_re, hot_re, cold_re, current_hot, current_cold, div_pair, div_h, div_c)
+
+    names: tuple[str, ...]
+    exchanged_total: NDArray
+    exchanged: Mapping[str, NDArray]
+    currents: Mapping[str, NDArray]
+    relative_entropy: Mapping[str, NDArray]
+    ancilla_entropy: NDArray
+    ancilla_correlation: NDArray
+    fresh_entropy: NDArray
+    diverged_total: NDArray
+    diverged: Mapping[str, NDArray]
+
+    def warn(self, where: str | None = None) -> None:
+        """The :class:`~circuitheat.thermo.SupportWarning` of each quantity that diverged (``where`` as in ``_warn_support``)."""
+        _warn_terms(self.names, self.diverged_total, self.diverged, where)
 
 
-def _warn_collision_terms(
-    diverged_pair: NDArray, diverged_hot: NDArray, diverged_cold: NDArray, where: str | None = None
+def _warn_terms(
+    names: tuple[str, ...], diverged_total: NDArray, diverged: Mapping[str, NDArray], where: str | None = None
 ) -> None:
-    """The :class:`~.logs.SupportWarning` of each exchanged term that diverged (``where`` as in ``_warn_support``)."""
-    _warn_support(
-        "delta_s_re (Eq. 17)", diverged_pair, "the pair state after a collision leaves the support of eta_h x eta_c", "-", where
-    )
-    _warn_support(
-        "delta_s_re_hot (Eq. 22)",
-        diverged_hot,
-        "the hot ancilla state is pure (p_h = 1, or T_h so low that it is the ground state) and the ancilla leaves it",
-        "-",
-        where,
-    )
-    _warn_support(
-        "delta_s_re_cold (Eq. 25)",
-        diverged_cold,
-        "the cold ancilla state is pure (p_c = 1, or T_c so low that it is the ground state) and the ancilla leaves it",
-        "-",
-        where,
+    """One :class:`~circuitheat.thermo.SupportWarning` per diverged quantity of :class:`_StepTerms`."""
+    detail = "the step's ancillas leave the support of their fresh state (a pure ancilla, e.g. p = 1, was disturbed)"
+    _warn_support("delta_s_re (Eq. 17)", diverged_total, detail, "-", where)
+    for name in names:
+        what = f"reservoir {name!r} has a pure ancilla (e.g. p = 1) and it leaves its pure state"
+        _warn_support(f"delta_s_re_{name} (Eqs. 22, 25)", diverged[name], what, "-", where)
+        _warn_support(f"relative_entropy_{name}", diverged[name], what, "+", where)
+
+
+def _step_terms(ancillas: tuple[_StepAncilla, ...], names: tuple[str, ...], joint: NDArray) -> _StepTerms:
+    """Exchanged entropies (Eqs. 17, 22, 25), heats (Eqs. 10–11) and information terms from the step's ancillas.
+
+    ``joint`` (..., 2**m, 2**m) holds :math:`\\tilde\\eta_A` after each step (batch axes
+    broadcast with those of the ancilla states). Issues no warning: call :meth:`_StepTerms.warn`.
+    """
+    # Renormalise: the trace of a state propagated over many steps drifts by rounding
+    # (~1e-16 per step); with Tr = 1 + eps the sum of Eq. 17 picks up eps * ln(lambda),
+    # which would break the exact thermal identities (Eqs. 18, 23, 26) at ~n * 1e-16.
+    joint = joint / np.einsum("...ii->...", joint).real[..., None, None]
+    marginals = _ancilla_marginals(joint, len(ancillas))
+    total, diverged_total = _exchanged(joint, _joint_state(ancillas), _joint_spectrum(ancillas))
+    ancilla_entropy = von_neumann_entropy(joint)
+    zero = np.zeros(np.shape(total))
+    exchanged = {name: zero for name in names}
+    currents = {name: zero for name in names}
+    relative = {name: zero for name in names}
+    diverged = {name: np.zeros(np.shape(total), dtype=bool) for name in names}
+    marginal_entropy, fresh_entropy = zero, zero
+    for anc, after in zip(ancillas, marginals, strict=True):
+        r = anc.reservoir
+        ex, div = _exchanged(after, anc.state, anc.spectrum)
+        rel, _ = _relative_entropy(after, anc.spectrum)  # diverges exactly where ex does: weight on ker(eta)
+        exchanged[r] = exchanged[r] + ex
+        relative[r] = relative[r] + rel
+        diverged[r] = diverged[r] | div
+        currents[r] = currents[r] + anc.omega * np.einsum("...ii,i->...", after, _Z_HALF).real - anc.energy
+        marginal_entropy = marginal_entropy + von_neumann_entropy(after)
+        fresh_entropy = fresh_entropy + anc.entropy
+    return _StepTerms(
+        names=tuple(names),
+        exchanged_total=total,
+        exchanged=exchanged,
+        currents=currents,
+        relative_entropy=relative,
+        ancilla_entropy=ancilla_entropy,
+        ancilla_correlation=marginal_entropy - ancilla_entropy,
+        fresh_entropy=fresh_entropy,
+        diverged_total=diverged_total,
+        diverged=diverged,
     )
 
 
-def _local_production(collision: _Collision, rho_before: NDArray) -> tuple[NDArray, NDArray]:
+def _local_production(
+    network: CollisionNetwork, ancillas: tuple[_StepAncilla, ...], rho_before: NDArray
+) -> tuple[NDArray, NDArray]:
     r""":func:`collision_entropy_production` without validation or warning: values and the mask of ``+inf`` entries."""
-    u = collision.unitary
-    eta_pair = collision.eta_pair
-    full = np.einsum("...ij,...kl->...ikjl", rho_before, eta_pair)
-    full = full.reshape(full.shape[:-4] + (16, 16))
-    omega = u @ full @ u.conj().T
-    rho_after = np.einsum("...iaja->...ij", omega.reshape(omega.shape[:-2] + (4, 4, 4, 4)))
-    reference = spectrum(rho_after).kron(collision.hot.spectrum.kron(collision.cold.spectrum))
+    omega = step_joint_state(network, rho_before, [anc.state for anc in ancillas])
+    d = rho_before.shape[-1]
+    a = omega.shape[-1] // d
+    rho_after = np.einsum("...iaja->...ij", omega.reshape(omega.shape[:-2] + (d, a, d, a)))
+    reference = spectrum(rho_after).kron(_joint_spectrum(ancillas))
     return _relative_entropy(omega, reference)
 
 
-def collision_entropy_production(model: CollisionModel, rho_before: ArrayLike) -> NDArray[np.float64]:
-    r"""Entropy produced in one collision, as a relative entropy on system ⊗ ancilla pair (nats).
+def collision_entropy_production(system: CollisionModel | CollisionNetwork, rho_before: ArrayLike) -> NDArray[np.float64]:
+    r"""Entropy produced in one step (one collision of the paper's model), as a relative entropy (nats).
 
     .. math::
-        \sigma_k = D\big[\Omega_k\,\big\|\,\rho^S_k\otimes\eta^h\otimes\eta^c\big],\qquad
-        \Omega_k = \hat U(\rho^S_{k-1}\otimes\eta^h\otimes\eta^c)\hat U^\dagger,\quad
-        \rho^S_k = \mathrm{Tr}_{R^hR^c}\Omega_k,
+        \sigma_k = D\big[\Omega_k\,\big\|\,\rho^S_k\otimes\eta_A\big],\qquad
+        \Omega_k = U(\rho^S_{k-1}\otimes\eta_A)U^\dagger,\quad
+        \rho^S_k = \mathrm{Tr}_A\,\Omega_k,
 
-    which equals the increment of Eq. (20) in collision k (:mod:`circuitheat.thermo`), so
-    :math:`\Delta S_{ir}(n) = \sum_{k\le n}\sigma_k` and :math:`\sigma_k \ge 0`. Computed
-    from the eigenvalues of the 16×16 :math:`\Omega_k` and the populations of
-    :math:`\Omega_k` in the product eigenbasis — independent of the route of
-    :func:`~circuitheat.thermo.entropy_balance`, which uses neither.
+    with :math:`\eta_A` the step's fresh ancillas (:math:`\eta^h\otimes\eta^c` for the paper's
+    model) and :math:`U` the step on system and ancillas
+    (:func:`circuitheat.engines.dilation.step_joint_state`). It equals the increment of
+    Eq. (20) in step k (:mod:`circuitheat.thermo`), so :math:`\Delta S_{ir}(n) =
+    \sum_{k\le n}\sigma_k` and :math:`\sigma_k \ge 0`. Computed from the eigenvalues of
+    :math:`\Omega_k` and its populations in the product eigenbasis, independently of the
+    route of :func:`~circuitheat.thermo.entropy_balance`.
 
     Parameters
     ----------
-    model : CollisionModel
-    rho_before : array_like (..., 4, 4)
-        System state(s) :math:`\rho^S_{k-1}` before the collision, basis :math:`|S_AS_B\rangle`.
+    system : CollisionModel or CollisionNetwork
+    rho_before : array_like (..., 2**N, 2**N)
+        System state(s) :math:`\rho^S_{k-1}` before the step, kron basis of the sites.
 
     Returns
     -------
     ndarray (...)
         :math:`\sigma_k`; ``+inf`` with a :class:`~circuitheat.thermo.SupportWarning` where
-        the support condition fails (p = 1 reservoirs).
+        the support condition fails (a pure ancilla, p = 1, disturbed).
     """
-    check_model(model)
+    network = _system_network(system)
     rho = np.asarray(rho_before, dtype=complex)
-    if rho.shape[-2:] != (4, 4):
-        raise ValueError(f"rho_before must have shape (..., 4, 4), got {rho.shape}")
-    values, diverged = _local_production(_collision(model), rho)
+    d = network.dim
+    if rho.shape[-2:] != (d, d):
+        raise InputValueError(f"rho_before must have shape (..., {d}, {d}), got {rho.shape}")
+    values, diverged = _local_production(network, _fresh_ancillas(network), rho)
     _warn_relative_entropy(_LOCAL_PRODUCTION, diverged)
     return values

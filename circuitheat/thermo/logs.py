@@ -25,7 +25,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..model import Reservoir
+from ..network.spec import Ancilla
 from ..trajectory import frozen_array
+from ..validation import InputTypeError
 
 __all__ = [
     "SUPPORT_TOLERANCE",
@@ -134,11 +136,11 @@ def spectrum(rho: ArrayLike) -> Spectrum:
     return Spectrum(logs, vecs)
 
 
-def ancilla_spectrum(reservoir: Reservoir) -> Spectrum:
-    r"""Closed-form spectrum of the ancilla state of Eq. (12), stable for every T and p.
+def ancilla_spectrum(reservoir: Reservoir | Ancilla) -> Spectrum:
+    r"""Spectrum of a reservoir's ancilla state: closed form for Eq. (12), numerical for an :class:`~circuitheat.Ancilla`.
 
-    With :math:`x = \beta\omega/2` the Bloch vector of :math:`\eta` is
-    :math:`(p\,\mathrm{sech}x\cos\phi,\ p\,\mathrm{sech}x\sin\phi,\ -\tanh x)`, of length
+    For a :class:`~circuitheat.Reservoir`, with :math:`x = \beta\omega/2` the Bloch vector of
+    :math:`\eta` is :math:`(p\,\mathrm{sech}x\cos\phi,\ p\,\mathrm{sech}x\sin\phi,\ -\tanh x)`, of length
     :math:`r = \sqrt{\tanh^2x + p^2\mathrm{sech}^2x}`, so
 
     .. math::
@@ -152,13 +154,18 @@ def ancilla_spectrum(reservoir: Reservoir) -> Spectrum:
     :math:`|-\rangle = (-e^{-i\phi}\sin\tfrac\theta2, \cos\tfrac\theta2)` with
     :math:`\theta = \mathrm{atan2}(p\,\mathrm{sech}x, -\tanh x)`.
 
+    An :class:`~circuitheat.Ancilla` (any 2×2 state) goes through :func:`spectrum`: an
+    eigenvalue at or below :data:`ZERO_EIGENVALUE` is an exact zero.
+
     Returns
     -------
     Spectrum
-        Eigenvalues ordered :math:`(\lambda_-, \lambda_+)`; basis {|0>, |1>}, |0> excited.
+        Eigenvalues in ascending order (:math:`\lambda_-, \lambda_+`); basis {|0>, |1>}, |0> excited.
     """
+    if isinstance(reservoir, Ancilla):
+        return spectrum(reservoir.state)
     if not isinstance(reservoir, Reservoir):
-        raise TypeError(f"reservoir must be a Reservoir, got {reservoir!r} of type {type(reservoir).__name__}")
+        raise InputTypeError(f"reservoir must be a Reservoir or an Ancilla, got {reservoir!r} of type {type(reservoir).__name__}")
     return _ancilla_spectra(0.5 * reservoir.beta * reservoir.omega, reservoir.coherence, reservoir.phase)
 
 

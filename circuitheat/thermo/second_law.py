@@ -1,34 +1,45 @@
 r"""The second law in the steady state: entropy production versus the Clausius-like flow.
 
 In the steady state :math:`\Phi[\rho^*] = \rho^*` the system entropy no longer changes, so
-Eq. (16) makes the entropy production per collision :math:`\sigma = -\mathrm{Tr}[(\tilde\eta^*
--\eta)\ln\eta] \ge 0` (:func:`steady_entropy_production`); :func:`second_law_scan` follows it,
-and :math:`\beta_hJ_h + \beta_cJ_c`, over the phase difference :math:`\phi_h-\phi_c` of Fig. 3.
+Eq. (16) makes the entropy production per step :math:`\sigma = -\sum_c\mathrm{Tr}[(\tilde\eta^*_c
+-\eta_c)\ln\eta_c] \ge 0` (:func:`steady_entropy_production`, any model or network);
+:func:`second_law_scan` follows it, and :math:`\sum_r\beta_rJ_r`, over the phase difference of
+two reservoirs (:math:`\phi_h-\phi_c` of Fig. 3).
 
-Both run on one batched core: the fixed points of a whole phase grid come from one batched
-linear solve (:func:`circuitheat.steady.fixed_point` on a broadcast
-:class:`~circuitheat.channel.Channel`), and the ancilla pairs, exchanged entropies and
-one-collision relative entropies of every grid point are batched numpy algebra on 16×16
-matrices, in chunks of :data:`_SCAN_CHUNK_POINTS` points. A single model is a batch of shape ().
+The steady state is the one of :func:`circuitheat.steady_state` (the fixed point of the one
+step map); what a steady step leaves in its ancillas is :math:`\tilde\eta^*_A = A\rho^*` with
+the map :func:`circuitheat.engines.dilation.ancilla_map`. For the paper's model a whole phase
+grid is one batched computation: the fixed points from one batched linear solve
+(:func:`circuitheat.fixed_point.fixed_point` on a broadcast :class:`~circuitheat.channel.Channel`,
+the model's step map), the ancilla maps from one operator evolution contracted with every
+ancilla state, in chunks of :data:`_SCAN_CHUNK_POINTS` points. A network is scanned point by
+point. A single model or network is a batch of shape ().
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..channel import Channel
+from ..engines.dilation import ancilla_map
 from ..fixed_point import fixed_point
-from ..model import CollisionModel, check_model
+from ..model import CollisionModel, Reservoir
+from ..network.spec import CollisionNetwork
+from ..steady import steady_state
 from ..validation import InputValueError, check_angle, check_array
 from .collision import (
     _LOCAL_PRODUCTION,
-    _collision,
-    _collision_terms,
+    _fresh_ancillas,
     _local_production,
-    _warn_collision_terms,
+    _step_terms,
+    _system_attrs,
+    _system_network,
+    _warn_terms,
 )
 from .logs import _warn_relative_entropy
 
@@ -38,76 +49,139 @@ __all__ = ["SteadyEntropyProduction", "second_law_scan", "steady_entropy_product
 #: of pi/180, fine enough to resolve the sign changes of J_h seen in Fig. 3.
 _DEFAULT_PHASES = 361
 
-#: Phase points per batch of :func:`second_law_scan`: bounds the memory of the batched
-#: 16x16 algebra (peak ~26 KiB per point, i.e. ~6 complex 16x16 arrays; 52 MiB for a
-#: batch of 2048, measured with tracemalloc) while the per-batch Python overhead (~1 ms
-#: against ~120 ms of work per batch) stays negligible.
+#: Phase points per batch of :func:`second_law_scan` (paper's model): bounds the memory of
+#: the batched 16x16 algebra (peak ~26 KiB per point, i.e. ~6 complex 16x16 arrays; 52 MiB
+#: for a batch of 2048) while the per-batch Python overhead (~1 ms against ~120 ms of work
+#: per batch) stays negligible.
 _SCAN_CHUNK_POINTS = 2048
+
+#: ``production_local`` (a relative entropy on system + the step's ancillas) is evaluated
+#: up to this many qubits: a 1024 x 1024 eigenproblem per point (~0.3 s); beyond it is None.
+_LOCAL_MAX_QUBITS = 10
 
 #: Where the exchanged-entropy warnings of the steady state say the failure happened.
 _STEADY_WHERE = "in the steady state"
 
 
+def _reservoir_value(values: Mapping[str, float], name: str, names: tuple[str, ...]) -> float:
+    try:
+        return values[name]
+    except KeyError:
+        raise AttributeError(f"this steady state has no reservoir {name!r}; reservoirs: {', '.join(names)}") from None
+
+
 @dataclass(frozen=True)
 class SteadyEntropyProduction:
-    r"""Entropy flows per collision in the steady state :math:`\rho^*` (Sec. IV applied to :math:`\Phi[\rho^*]=\rho^*`).
+    r"""Entropy flows per step in the steady state :math:`\rho^*` (Sec. IV applied to :math:`\Phi[\rho^*]=\rho^*`).
+
+    Per-reservoir values are mappings by reservoir name; for the paper's model also
+    ``heat_hot``, ``heat_cold``, ``exchanged_hot``, ``exchanged_cold``.
 
     Attributes
     ----------
-    model : CollisionModel
-    heat_hot, heat_cold : float
-        :math:`J_h, J_c` per collision (Eqs. 10–11); positive = into that reservoir,
-        :math:`J_h = -J_c`.
-    exchanged_hot, exchanged_cold : float
-        :math:`\mathrm{Tr}[(\tilde\eta^{h,c}-\eta^{h,c})\ln\eta^{h,c}]` per collision: the
-        steady-state increments of :math:`\Delta S_{re1}`, :math:`\Delta S_{re2}` (Eqs. 22, 25).
+    model : CollisionModel or CollisionNetwork
+    currents : mapping name -> float
+        Steady heat current :math:`J_r` per step (Eqs. 10–11); positive = into r
+        (:math:`J_h = -J_c` for the paper's model).
+    work : float
+        Work of the gates per step (:math:`\sum_r J_r = W` in the steady state).
+    exchanged : mapping name -> float
+        :math:`\sum_{c\in r}\mathrm{Tr}[(\tilde\eta^*_c-\eta_r)\ln\eta_r]` per step: the steady-state
+        increments of :math:`\Delta S_{re1}`, :math:`\Delta S_{re2}` (Eqs. 22, 25).
+    relative_entropy : mapping name -> float
+        :math:`\sum_{c\in r}D[\tilde\eta^*_c\|\eta_r]` per step.
+    beta : mapping name -> float
+        Effective inverse temperature of each reservoir's ancilla (Eq. 12: from its diagonal).
     production : float
-        True entropy production per collision :math:`\sigma = -(\text{exchanged\_hot} +
-        \text{exchanged\_cold})` (:math:`\Delta S` per collision is 0 in the steady state,
-        so Eq. 16 gives :math:`\Delta S_{ir}` per collision :math:`= -\Delta S_{re}` per
-        collision). :math:`\ge 0`; ``+inf`` for a pure reservoir that is disturbed.
-    production_local : float
-        The same quantity evaluated as a relative entropy,
-        :math:`D[\hat U(\rho^*\otimes\eta)\hat U^\dagger\,\|\,\rho^*\otimes\eta]`
-        (:func:`collision_entropy_production`), an independent check.
+        True entropy production per step :math:`\sigma = -\sum_r` ``exchanged[r]``
+        (:math:`\Delta S` per step is 0 in the steady state, so Eq. 16 gives
+        :math:`\Delta S_{ir}` per step :math:`= -\Delta S_{re}` per step). :math:`\ge 0`;
+        ``+inf`` for a pure reservoir that is disturbed.
+    production_local : float or None
+        The same quantity evaluated as a relative entropy on system and the step's ancillas,
+        :math:`D[U(\rho^*\otimes\eta_A)U^\dagger\,\|\,\rho^*\otimes\eta_A]`
+        (:func:`collision_entropy_production`), an independent check; None beyond
+        :data:`_LOCAL_MAX_QUBITS` qubits.
     clausius : float
-        :math:`\beta_h J_h + \beta_c J_c` with the *effective* inverse temperatures
-        (Eq. 12): the entropy the reservoirs would gain per collision if they were
-        thermal. For thermal reservoirs it equals ``production`` (Eqs. 23, 26).
+        :math:`\sum_r\beta_rJ_r` with the *effective* inverse temperatures (Eq. 12): the
+        entropy the reservoirs would gain per step if they were thermal. For thermal
+        reservoirs it equals ``production`` (Eqs. 23, 26).
+    mutual_information : float
+        :math:`I(S{:}A)` between the system and the step's ancillas after a steady step,
+        :math:`S(\tilde\eta^*_A) - \sum_c S(\eta_c)`.
+    ancilla_correlation : float
+        :math:`\sum_c S(\tilde\eta^*_c) - S(\tilde\eta^*_A)`; ``production`` =
+        ``mutual_information + ancilla_correlation + sum_r relative_entropy[r]``.
 
     Notes
     -----
     With :math:`\ln\eta = -\beta H - \ln Z + \Lambda`, :math:`\Lambda = \ln\eta - \ln\rho_\beta`
-    the non-thermal part, :math:`\sigma = \beta_hJ_h + \beta_cJ_c + C` with the coherence
-    term :math:`C = -\sum_{r=h,c}\mathrm{Tr}[(\tilde\eta^r-\eta^r)\Lambda_r]`
-    (:attr:`coherence_term`). Where the current is reversed (:math:`J_h > 0` with
-    :math:`T_h > T_c`), ``clausius`` :math:`= J_h(\beta_h-\beta_c) < 0` while
-    :math:`\sigma \ge 0`: the coherence of the reservoirs pays for it.
+    the non-thermal part, :math:`\sigma = \sum_r\beta_rJ_r + C` with the coherence
+    term :math:`C = -\sum_r\mathrm{Tr}[(\tilde\eta^r-\eta^r)\Lambda_r]`
+    (:attr:`coherence_term`; energy-conserving gates). Where the current is reversed
+    (:math:`J_h > 0` with :math:`T_h > T_c`), ``clausius`` :math:`= J_h(\beta_h-\beta_c) < 0`
+    while :math:`\sigma \ge 0`: the coherence of the reservoirs pays for it.
     """
 
-    model: CollisionModel
-    heat_hot: float
-    heat_cold: float
-    exchanged_hot: float
-    exchanged_cold: float
+    model: CollisionModel | CollisionNetwork
+    currents: Mapping[str, float]
+    work: float
+    exchanged: Mapping[str, float]
+    relative_entropy: Mapping[str, float]
+    beta: Mapping[str, float]
     production: float
-    production_local: float
+    production_local: float | None
     clausius: float
+    mutual_information: float
+    ancilla_correlation: float
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Reservoir names."""
+        return tuple(self.currents)
+
+    @property
+    def heat_hot(self) -> float:
+        """:math:`J_h` = ``currents["hot"]`` (paper's model)."""
+        return _reservoir_value(self.currents, "hot", self.names)
+
+    @property
+    def heat_cold(self) -> float:
+        """:math:`J_c` = ``currents["cold"]`` (paper's model)."""
+        return _reservoir_value(self.currents, "cold", self.names)
+
+    @property
+    def exchanged_hot(self) -> float:
+        """``exchanged["hot"]``: the steady increment of :math:`\\Delta S_{re1}` (Eq. 22)."""
+        return _reservoir_value(self.exchanged, "hot", self.names)
+
+    @property
+    def exchanged_cold(self) -> float:
+        """``exchanged["cold"]``: the steady increment of :math:`\\Delta S_{re2}` (Eq. 25)."""
+        return _reservoir_value(self.exchanged, "cold", self.names)
 
     @property
     def coherence_term(self) -> float:
-        r""":math:`C = \sigma - (\beta_hJ_h + \beta_cJ_c)`: the entropy paid by the reservoirs' coherence."""
+        r""":math:`C = \sigma - \sum_r\beta_rJ_r`: the entropy paid by the reservoirs' coherence."""
         return float(_coherence_term(self.production, self.clausius))
 
     @property
     def is_reversed(self) -> bool:
-        """True if heat flows into the hotter reservoir (against the effective-temperature gradient)."""
-        t_h, t_c = self.model.hot.temperature, self.model.cold.temperature
-        return (self.heat_hot > 0 and t_h > t_c) or (self.heat_cold > 0 and t_c > t_h)
+        """True if heat flows into the hotter of two reservoirs (against the effective-temperature gradient).
+
+        Raises
+        ------
+        AttributeError
+            Unless the system has exactly two reservoirs.
+        """
+        if len(self.names) != 2:
+            raise AttributeError(f"is_reversed needs exactly two reservoirs, this steady state has {len(self.names)}")
+        a, b = self.names
+        return (self.currents[a] > 0 and self.beta[a] < self.beta[b]) or (self.currents[b] > 0 and self.beta[b] < self.beta[a])
 
 
 def _coherence_term(production: ArrayLike, clausius: ArrayLike) -> NDArray[np.float64]:
-    r""":math:`C = \sigma - (\beta_hJ_h + \beta_cJ_c)`, elementwise; ``+inf`` where :math:`\sigma` is."""
+    r""":math:`C = \sigma - \sum_r\beta_rJ_r`, elementwise; ``+inf`` where :math:`\sigma` is."""
     production = np.asarray(production, dtype=float)
     with np.errstate(invalid="ignore"):  # inf - inf where sigma and beta J both diverge (T -> 0): the branch not taken
         return np.where(np.isinf(production), production, production - clausius)
@@ -117,76 +191,110 @@ def _coherence_term(production: ArrayLike, clausius: ArrayLike) -> NDArray[np.fl
 class _SteadyFlows:
     """The fields of :class:`SteadyEntropyProduction` as arrays over a batch, and the masks of diverged entries."""
 
-    heat_hot: NDArray
-    heat_cold: NDArray
-    exchanged_hot: NDArray
-    exchanged_cold: NDArray
+    names: tuple[str, ...]
+    currents: dict[str, NDArray]
+    work: NDArray
+    exchanged: dict[str, NDArray]
+    relative_entropy: dict[str, NDArray]
+    beta: dict[str, NDArray]
     production: NDArray
-    production_local: NDArray
+    production_local: NDArray | None
     clausius: NDArray
-    diverged_pair: NDArray
-    diverged_hot: NDArray
-    diverged_cold: NDArray
-    diverged_local: NDArray
-
-    @property
-    def coherence_term(self) -> NDArray:
-        """:attr:`SteadyEntropyProduction.coherence_term`, elementwise."""
-        return _coherence_term(self.production, self.clausius)
+    mutual_information: NDArray
+    ancilla_correlation: NDArray
+    diverged_total: NDArray
+    diverged: dict[str, NDArray]
+    diverged_local: NDArray | None
 
     @classmethod
     def concatenate(cls, parts: list[_SteadyFlows]) -> _SteadyFlows:
-        """Join 1-D batches end to end."""
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+        """Join batches along their first axis (a single point counts as a batch of one)."""
+
+        def join(values: list) -> NDArray | dict | None:
+            if isinstance(values[0], dict):
+                return {k: join([v[k] for v in values]) for k in values[0]}
+            if values[0] is None:
+                return None
+            return np.concatenate([np.atleast_1d(v) for v in values])
+
+        first = parts[0]
+        fields = {f.name: join([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(cls) if f.name != "names"}
+        return cls(names=first.names, **fields)
 
     def warn(self) -> None:
         """The :class:`~circuitheat.thermo.SupportWarning` of every quantity that diverged, once each."""
-        _warn_collision_terms(self.diverged_pair, self.diverged_hot, self.diverged_cold, _STEADY_WHERE)
-        _warn_relative_entropy(_LOCAL_PRODUCTION, self.diverged_local)
+        _warn_terms(self.names, self.diverged_total, self.diverged, _STEADY_WHERE)
+        if self.diverged_local is not None:
+            _warn_relative_entropy(_LOCAL_PRODUCTION, self.diverged_local)
 
 
-def _steady_flows(model: CollisionModel, hot_phase: ArrayLike | None = None) -> _SteadyFlows:
-    r"""Steady-state entropy flows of ``model``, or of a batch over the hot phase :math:`\phi_h` (rad); no warnings.
+def _steady_flows(
+    network: CollisionNetwork,
+    ancillas: tuple,
+    rho: NDArray,
+    currents: Mapping[str, ArrayLike],
+    work: ArrayLike,
+) -> _SteadyFlows:
+    r"""Steady-state entropy flows from the steady state(s) ``rho`` (..., d, d) and their currents and work; no warnings.
 
-    The steady state :math:`\rho^*` (one batched linear solve), the pair after a steady
-    collision :math:`\tilde\eta^* = A\rho^*` (:func:`~circuitheat.thermo.ancilla_pair_map`), its
-    exchanged entropies and the one-collision relative entropy, all broadcast over the batch.
+    ``ancillas`` (:func:`~.collision._fresh_ancillas`) may be a batch broadcasting with ``rho``.
+    The ancillas after a steady step are :math:`\tilde\eta^*_A = A\rho^*`
+    (:func:`~circuitheat.engines.dilation.ancilla_map`).
     """
-    collision = _collision(model, hot_phase)
-    channel = Channel(model.gamma, model.delta, collision.hot.state, collision.cold.state, model.omega)
-    rho = fixed_point(channel.superoperator)
-    heat_hot, heat_cold = channel.heat_currents(rho)
-    pair = (collision.pair_map @ rho.reshape(rho.shape[:-2] + (16, 1))).reshape(rho.shape)
-    terms = _collision_terms(collision, pair)
-    exchanged = terms.exchanged_hot + terms.exchanged_cold
-    local, diverged_local = _local_production(collision, rho)
+    names = network.reservoir_names
+    d, a = network.dim, 2 ** len(ancillas)
+    amap = ancilla_map(network, [anc.state for anc in ancillas])
+    joint = (amap @ rho.reshape(rho.shape[:-2] + (d * d, 1)))[..., 0]
+    terms = _step_terms(ancillas, names, joint.reshape(joint.shape[:-1] + (a, a)))
+    exchanged = sum(terms.exchanged.values(), np.zeros(np.shape(terms.exchanged_total)))
+    beta = {name: np.asarray(0.0) for name in names}
+    beta.update({anc.reservoir: np.asarray(anc.beta) for anc in ancillas})
+    currents = {name: np.asarray(currents[name], dtype=float) for name in names}
+    clausius = sum((np.where(currents[r] == 0, 0.0, beta[r] * currents[r]) for r in names), np.zeros(()))
+    local, diverged_local = (None, None)
+    if network.sites + len(ancillas) <= _LOCAL_MAX_QUBITS:
+        local, diverged_local = _local_production(network, ancillas, rho)
     return _SteadyFlows(
-        heat_hot=heat_hot,
-        heat_cold=heat_cold,
-        exchanged_hot=terms.exchanged_hot,
-        exchanged_cold=terms.exchanged_cold,
+        names=names,
+        currents=currents,
+        work=np.asarray(work, dtype=float),
+        exchanged=dict(terms.exchanged),
+        relative_entropy=dict(terms.relative_entropy),
+        beta=beta,
         production=np.where(np.isfinite(exchanged), -exchanged, np.inf),
         production_local=local,
-        clausius=collision.hot.beta * heat_hot + collision.cold.beta * heat_cold,
-        diverged_pair=terms.diverged_pair,
-        diverged_hot=terms.diverged_hot,
-        diverged_cold=terms.diverged_cold,
+        clausius=clausius,
+        mutual_information=terms.ancilla_entropy - terms.fresh_entropy,
+        ancilla_correlation=terms.ancilla_correlation,
+        diverged_total=terms.diverged_total,
+        diverged=dict(terms.diverged),
         diverged_local=diverged_local,
     )
 
 
-def steady_entropy_production(model: CollisionModel) -> SteadyEntropyProduction:
-    r"""True entropy production and Clausius-like entropy flow per collision in the steady state.
+def _system_flows(system: CollisionModel | CollisionNetwork) -> _SteadyFlows:
+    """Steady flows of one model or network, from :func:`circuitheat.steady_state`; no warnings."""
+    network = _system_network(system)
+    ss = steady_state(system)
+    return _steady_flows(network, _fresh_ancillas(network), np.asarray(ss.system_state), ss.currents, ss.work)
 
-    Uses the exact steady state :math:`\rho^*` (the fixed point of :math:`\Phi`, as
-    :func:`circuitheat.steady_state`); the ancilla pair after a steady collision is
-    :math:`\tilde\eta^* = A\,\rho^*` with the map :func:`~circuitheat.thermo.ancilla_pair_map`.
-    See :class:`SteadyEntropyProduction` for the quantities.
+
+def steady_entropy_production(model: CollisionModel | CollisionNetwork) -> SteadyEntropyProduction:
+    r"""True entropy production and Clausius-like entropy flow per step in the steady state.
+
+    Uses the exact steady state :math:`\rho^*` of :func:`circuitheat.steady_state` (the fixed
+    point of the one step map, with its currents and work); the ancillas after a steady
+    step are :math:`\tilde\eta^*_A = A\,\rho^*` with the map
+    :func:`circuitheat.engines.dilation.ancilla_map`. See :class:`SteadyEntropyProduction`.
+
+    Parameters
+    ----------
+    model : CollisionModel or CollisionNetwork
 
     Raises
     ------
     ValueError
-        If the steady state is not unique (``gamma`` a multiple of pi).
+        If the steady state is not unique (``gamma`` a multiple of pi; a site no reservoir reaches).
 
     Warns
     -----
@@ -202,84 +310,129 @@ def steady_entropy_production(model: CollisionModel) -> SteadyEntropyProduction:
     >>> r.heat_hot > 0, r.clausius < 0, r.production >= 0
     (True, True, True)
     """
-    check_model(model)
-    flows = _steady_flows(model)
+    flows = _system_flows(model)
     flows.warn()
+
+    def scalars(values: Mapping[str, NDArray]) -> dict[str, float]:
+        return {k: float(v) for k, v in values.items()}
+
     return SteadyEntropyProduction(
         model=model,
-        heat_hot=float(flows.heat_hot),
-        heat_cold=float(flows.heat_cold),
-        exchanged_hot=float(flows.exchanged_hot),
-        exchanged_cold=float(flows.exchanged_cold),
+        currents=scalars(flows.currents),
+        work=float(flows.work),
+        exchanged=scalars(flows.exchanged),
+        relative_entropy=scalars(flows.relative_entropy),
+        beta=scalars(flows.beta),
         production=float(flows.production),
-        production_local=float(flows.production_local),
+        production_local=None if flows.production_local is None else float(flows.production_local),
         clausius=float(flows.clausius),
+        mutual_information=float(flows.mutual_information),
+        ancilla_correlation=float(flows.ancilla_correlation),
     )
 
 
-def second_law_scan(model: CollisionModel, phase_differences: ArrayLike | None = None):
-    r"""Steady entropy production and Clausius-like flow versus :math:`\Delta\phi = \phi_h - \phi_c`.
+def _model_chunk(model: CollisionModel, scanned: str, phases: NDArray) -> _SteadyFlows:
+    """The paper's model at a batch of phases of reservoir ``scanned``: one batched linear solve."""
+    network = model.network
+    ancillas = _fresh_ancillas(network, {scanned: phases})
+    states = {anc.reservoir: anc.state for anc in ancillas}
+    channel = Channel(model.gamma, model.delta, states["hot"], states["cold"], model.omega)
+    rho = fixed_point(channel.superoperator)
+    return _steady_flows(network, ancillas, rho, channel.currents(rho), channel.work(rho))
 
-    For each :math:`\Delta\phi` the hot phase is set to :math:`\phi_c + \Delta\phi` (only
-    the difference matters, Sec. III) and the quantities of :func:`steady_entropy_production`
-    are evaluated, for the whole grid at once (batched; the values agree with a loop of
-    :func:`steady_entropy_production` calls to rounding, ~1e-16). A
+
+def _network_at(network: CollisionNetwork, scanned: str, phase: float) -> CollisionNetwork:
+    """``network`` with reservoir ``scanned`` at ``phase`` (rad)."""
+    reservoirs = dict(network.reservoirs)
+    reservoirs[scanned] = dataclasses.replace(reservoirs[scanned], phase=phase)
+    return CollisionNetwork(network.sites, network.omega, reservoirs, network.step)
+
+
+def _check_scanned(network: CollisionNetwork, reservoirs: object) -> tuple[str, str]:
+    if not isinstance(reservoirs, tuple | list) or len(reservoirs) != 2:
+        raise InputValueError(f"reservoirs must be two reservoir names (scanned, reference), got {reservoirs!r}")
+    for name in reservoirs:
+        if name not in network.reservoirs:
+            known = ", ".join(repr(r) for r in network.reservoir_names)
+            raise InputValueError(f"reservoirs names {name!r}, which is not a reservoir; reservoirs: {known}")
+        if not isinstance(network.reservoirs[name], Reservoir):
+            raise InputValueError(f"reservoir {name!r} must be a Reservoir (Eq. 12, with a phase) to scan phase differences")
+    if reservoirs[0] == reservoirs[1]:
+        raise InputValueError(f"reservoirs must be two different reservoirs, got {reservoirs!r}")
+    return reservoirs[0], reservoirs[1]
+
+
+def second_law_scan(
+    model: CollisionModel | CollisionNetwork,
+    phase_differences: ArrayLike | None = None,
+    *,
+    reservoirs: tuple[str, str] = ("hot", "cold"),
+):
+    r"""Steady entropy production and Clausius-like flow versus the phase difference of two reservoirs.
+
+    For each :math:`\Delta\phi` the phase of the scanned reservoir (``reservoirs[0]``,
+    default ``"hot"``) is set to that of the reference (``reservoirs[1]``) plus
+    :math:`\Delta\phi` (for the paper's model only the difference matters, Sec. III) and the
+    quantities of :func:`steady_entropy_production` are evaluated: for the paper's model for
+    the whole grid at once (batched; agrees with a loop of :func:`steady_entropy_production`
+    calls to rounding), for a network point by point. A
     :class:`~circuitheat.thermo.SupportWarning` is issued at most once per quantity.
 
     Parameters
     ----------
-    model : CollisionModel
+    model : CollisionModel or CollisionNetwork
         All other parameters (the paper's Fig. 2 set is the natural choice).
     phase_differences : array_like, optional
         :math:`\Delta\phi` values (rad); default 361 points on [0, 2π].
+    reservoirs : (str, str)
+        The scanned and the reference reservoir; both must be :class:`~circuitheat.Reservoir` s.
 
     Returns
     -------
     xarray.Dataset
-        Over ``phase_difference``: ``production`` (σ, nats per collision),
-        ``production_local``, ``clausius`` (:math:`\beta_hJ_h+\beta_cJ_c`),
-        ``coherence_term``, ``exchanged_hot``, ``exchanged_cold`` (nats per collision),
-        ``heat_hot``, ``heat_cold`` (energy per collision).
+        Over ``phase_difference``: ``production`` (σ, nats per step), ``production_local``
+        (when evaluated), ``clausius`` (:math:`\sum_r\beta_rJ_r`), ``coherence_term``,
+        ``mutual_information``, ``ancilla_correlation`` (nats per step), ``work`` (energy per
+        step), and per reservoir r ``exchanged_<r>``, ``relative_entropy_<r>`` (nats per
+        step) and ``heat_<r>`` (:math:`J_r`, energy per step).
     """
     import xarray as xr
 
-    check_model(model)
+    network = _system_network(model)
+    scanned, reference = _check_scanned(network, reservoirs)
     if phase_differences is None:
         phases = np.linspace(0.0, 2 * np.pi, _DEFAULT_PHASES)
     else:
         phases = np.atleast_1d(check_array("phase_differences", phase_differences, check_angle))
         if phases.ndim != 1 or phases.size == 0:
             raise InputValueError(f"phase_differences must be a non-empty 1-D array of finite angles, got {phase_differences!r}")
-    hot_phases = model.cold.phase + phases
-    chunks = range(0, phases.size, _SCAN_CHUNK_POINTS)
-    flows = _SteadyFlows.concatenate([_steady_flows(model, hot_phases[i : i + _SCAN_CHUNK_POINTS]) for i in chunks])
+    scanned_phases = network.reservoirs[reference].phase + phases
+    if isinstance(model, CollisionModel):
+        chunks = range(0, phases.size, _SCAN_CHUNK_POINTS)
+        parts = [_model_chunk(model, scanned, scanned_phases[i : i + _SCAN_CHUNK_POINTS]) for i in chunks]
+    else:
+        parts = [_system_flows(_network_at(network, scanned, float(phi))) for phi in scanned_phases]
+    flows = _SteadyFlows.concatenate(parts)
     flows.warn()
-    names = (
-        "production",
-        "production_local",
-        "clausius",
-        "coherence_term",
-        "exchanged_hot",
-        "exchanged_cold",
-        "heat_hot",
-        "heat_cold",
-    )
-    units = {"heat_hot": "energy per collision", "heat_cold": "energy per collision"}
+    nats, energy = "nats per step", "energy per step"
+    data = {
+        "production": (flows.production, nats),
+        "production_local": (flows.production_local, nats),
+        "clausius": (flows.clausius, nats),
+        "coherence_term": (_coherence_term(flows.production, flows.clausius), nats),
+        "mutual_information": (flows.mutual_information, nats),
+        "ancilla_correlation": (flows.ancilla_correlation, nats),
+        "work": (flows.work, energy),
+    }
+    for name in network.reservoir_names:
+        data[f"exchanged_{name}"] = (flows.exchanged[name], nats)
+        data[f"relative_entropy_{name}"] = (flows.relative_entropy[name], nats)
+        data[f"heat_{name}"] = (flows.currents[name], energy)
     ds = xr.Dataset(
-        {
-            name: ("phase_difference", np.asarray(getattr(flows, name)), {"units": units.get(name, "nats per collision")})
-            for name in names
-        },
+        {k: ("phase_difference", np.asarray(v), {"units": u}) for k, (v, u) in data.items() if v is not None},
         coords={"phase_difference": ("phase_difference", phases, {"units": "rad"})},
     )
-    ds.attrs.update(
-        gamma=model.gamma,
-        delta=model.delta,
-        t_hot=model.hot.temperature,
-        t_cold=model.cold.temperature,
-        coherence_hot=model.hot.coherence,
-        coherence_cold=model.cold.coherence,
-        phase_cold=model.cold.phase,
-        omega=model.omega,
-    )
+    attrs = _system_attrs(model)
+    attrs.pop(f"phase_{scanned}", None)  # scanned, the coordinate
+    ds.attrs.update(scanned=scanned, reference=reference, **attrs)
     return ds

@@ -22,11 +22,28 @@ r"""Taking the collision model to a quantum computer.
 
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
 from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
-from .protocol import COLD_REGISTER, DEFAULT_ENCODING, ENCODINGS, HOT_REGISTER, hardware_block, hardware_circuit, hardware_prefix
+from .protocol import (
+    COLD_REGISTER,
+    DEFAULT_ENCODING,
+    ENCODINGS,
+    HOT_REGISTER,
+    hardware_block,
+    hardware_circuit,
+    hardware_prefix,
+    hardware_preparation,
+)
 from .readout import assignment_from_errors, assignment_matrices, assignment_matrix, readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, estimate_heat_currents, heat_currents_from_bits
 from .simulators import device_noise_model, device_simulator
-from .transpile import LayoutChoice, TranspiledProtocol, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
+from .transpile import (
+    LayoutChoice,
+    TranspiledProtocol,
+    choose_layout,
+    dephasing_inconsistent_qubits,
+    fake_backend_names,
+    resolve_backend,
+    transpile_protocol,
+)
 
 __all__ = [
     "COLD_REGISTER",
@@ -46,6 +63,7 @@ __all__ = [
     "assignment_matrix",
     "bits_from_result",
     "choose_layout",
+    "dephasing_inconsistent_qubits",
     "device_noise_model",
     "device_sampler",
     "device_simulator",
@@ -54,6 +72,7 @@ __all__ = [
     "hardware_block",
     "hardware_circuit",
     "hardware_prefix",
+    "hardware_preparation",
     "heat_currents_from_bits",
     "noisy_collision_map",
     "observability_study",

@@ -208,7 +208,10 @@ def _warn_terms(
     detail = "the step's ancillas leave the support of their fresh state (a pure ancilla, e.g. p = 1, was disturbed)"
     _warn_support("delta_s_re (Eq. 17)", diverged_total, detail, "-", where)
     for name in names:
-        what = f"reservoir {name!r} has a pure ancilla (e.g. p = 1) and it leaves its pure state"
+        what = (
+            f"reservoir {name!r} has a pure ancilla (p = 1, or a temperature so low that it is its ground state) "
+            "and it leaves its pure state"
+        )
         _warn_support(f"delta_s_re_{name} (Eqs. 22, 25)", diverged[name], what, "-", where)
         _warn_support(f"relative_entropy_{name}", diverged[name], what, "+", where)
 

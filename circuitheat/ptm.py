@@ -378,8 +378,7 @@ def paper_steady_after_v(ptm: PaperPTM, *, keep_matrix: bool = False) -> tuple[N
     cold = np.broadcast_to(ptm.cold, (*shape, 4, 4)).reshape(n, 4, 4)
     swap = ptm.swap.reshape((*ptm.swap.shape[:-2], 256))
     swap_t = swap[_W_T] if swap.ndim == 1 else np.broadcast_to(swap, (*shape, 256)).reshape(n, 256)[:, _W_T]
-    # Built with the batch as the last (contiguous) axis, where numpy's elementwise loops are
-    # fast; LAPACK reads each 15x15 matrix through the transposed (strided) view.
+    # LAPACK reads each 15x15 matrix through the transposed (strided) view of the work array.
     a = np.empty((n, 15, 15)) if keep_matrix else None
     u = np.empty((n, 16))
     u[:, 0] = 0.5
@@ -389,6 +388,7 @@ def paper_steady_after_v(ptm: PaperPTM, *, keep_matrix: bool = False) -> tuple[N
     w_t = swap_t.reshape(-1, 15, 15)
     for start in range(0, n, _SOLVE_BATCH):
         sl = slice(start, start + _SOLVE_BATCH)
+        # batch as the last (contiguous) axis, where numpy's elementwise loops are fast
         h = np.ascontiguousarray(np.moveaxis(hot[sl], 0, -1))  # (4, 4, m)
         c = np.ascontiguousarray(np.moveaxis(cold[sl], 0, -1))
         m = h.shape[-1]

@@ -275,6 +275,17 @@ def steady_heat_current(
     return _in_chunks(_steady_heat_current_chunk, args)[0]
 
 
+def _grid_steady_heat_current(*params: NDArray) -> NDArray[np.float64]:
+    """:func:`steady_heat_current` of float arrays already validated (a sweep validates its grid up front)."""
+    return _in_chunks(_steady_heat_current_chunk, [np.asarray(p, dtype=float) for p in params])[0]
+
+
+def _grid_linear_response(gamma, delta, temperature, coherence, phase_difference, omega) -> tuple[NDArray, NDArray]:
+    """:func:`linear_response` of float arrays already validated (a sweep validates its grid up front)."""
+    args = [gamma, delta, temperature, temperature, coherence, phase_difference, 0.0, omega]
+    return _in_chunks(_linear_response_chunk, [np.asarray(a, dtype=float) for a in args])
+
+
 def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray]:
     """J_h^steady on one batch: the real 15×15 fixed-point solve of :func:`circuitheat.ptm.paper_steady_after_v`."""
     _check_unique(gamma)

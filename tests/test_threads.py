@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -19,7 +21,7 @@ class _SpyEngine:
 
     name = "spy"
     options = frozenset({"store_states"})
-    seen: set[int] = set()
+    seen: ClassVar[set[int]] = set()
 
     def run(self, system, n_steps, rho0, *, store_states=True):
         _SpyEngine.seen = _blas_threads()

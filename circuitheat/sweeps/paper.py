@@ -4,9 +4,10 @@ The paper's sweep (builder :func:`~circuitheat.sweeps.grid.paper_model`) compute
 with batched real linear algebra in the Pauli-transfer-matrix basis (:mod:`circuitheat.ptm`)
 instead of one system at a time:
 
-* steady currents: :func:`circuitheat.steady.steady_heat_current` (one real 15×15 solve
-  per point, all points of the chunk in one :func:`numpy.linalg.solve`);
-* conductance: :func:`circuitheat.steady.linear_response` (Eq. 30);
+* steady currents: as :func:`circuitheat.steady.steady_heat_current` (one real 15×15 solve
+  per point, all points of the chunk in batched :func:`numpy.linalg.solve` calls), without
+  validating the parameters again (:func:`~circuitheat.sweeps.grid.make_spec` checked every value);
+* conductance: as :func:`circuitheat.steady.linear_response` (Eq. 30);
 * trajectories (``engine="direct"``): the chunk's step maps stacked, (B, 16, 16) real, and
   advanced together by batched doubling, reading only the currents
   :math:`J_{h,c}(k) = r_{k-1}\cdot G_{h,c} - \mathrm{Tr}[H\eta^{h,c}]` (Eqs. 10–11), never
@@ -29,7 +30,7 @@ from numpy.typing import NDArray
 
 from ..ptm import propagate_observed, state_vector
 from ..states import system_initial_state
-from ..steady import _paper_ptm, linear_response, steady_heat_current
+from ..steady import _grid_linear_response, _grid_steady_heat_current, _paper_ptm
 from .grid import MODEL_PARAMETERS, SweepSpec
 from .naming import heat_name
 from .points import point_chunk
@@ -90,11 +91,13 @@ def paper_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
     selection = spec.chunk(index)
     shape = tuple(s.stop - s.start for s in selection)
     p = spec.parameters(selection)
-    heat_hot = steady_heat_current(*(p[k] for k in MODEL_PARAMETERS))
+    heat_hot = _grid_steady_heat_current(*(p[k] for k in MODEL_PARAMETERS))  # validated by make_spec
     heat_hot = np.ascontiguousarray(np.broadcast_to(heat_hot, shape), dtype=float)
     out = {heat_name("hot"): heat_hot, heat_name("cold"): -heat_hot}
     if spec.conductance:
-        lam, c = linear_response(p["gamma"], p["delta"], p["mean_temperature"], p["coherence"], p["phase_difference"], p["omega"])
+        lam, c = _grid_linear_response(
+            p["gamma"], p["delta"], p["mean_temperature"], p["coherence"], p["phase_difference"], p["omega"]
+        )
         out["conductance"] = np.ascontiguousarray(np.broadcast_to(lam, shape), dtype=float)
         out["current_offset"] = np.ascontiguousarray(np.broadcast_to(c, shape), dtype=float)
     if spec.n_collisions is not None:

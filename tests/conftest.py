@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
 import circuitheat as ch
+
+# Notebook kernels (nbmake, notebooks/ is a testpath) are subprocesses started in notebooks/:
+# without this they would import the installed circuitheat (an editable install may point
+# at another checkout) instead of the one under test. This conftest is loaded whenever the
+# suite collects tests/, before any notebook runs.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 
 # The engines multiply many tiny matrices; with pytest-xdist workers on few cores a
 # threaded BLAS oversubscribes them (a 16x256 product: 3 us alone, 12 ms under load).

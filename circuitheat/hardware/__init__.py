@@ -29,12 +29,29 @@ r"""Taking the collision model to a quantum computer.
 from .mitigation import MitigationStudy, estimate_mitigated_current, format_mitigation_table, mitigation_study, mitigation_table
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
 from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
-from .protocol import COLD_REGISTER, DEFAULT_ENCODING, ENCODINGS, HOT_REGISTER, hardware_block, hardware_circuit, hardware_prefix
+from .protocol import (
+    COLD_REGISTER,
+    DEFAULT_ENCODING,
+    ENCODINGS,
+    HOT_REGISTER,
+    hardware_block,
+    hardware_circuit,
+    hardware_prefix,
+    hardware_preparation,
+)
 from .readout import assignment_from_errors, assignment_matrices, assignment_matrix, readout_errors
 from .sampling import HeatCurrentEstimate, bits_from_result, device_sampler, estimate_heat_currents, heat_currents_from_bits
 from .simulators import device_noise_model, device_simulator
 from .steady_protocol import SteadyProtocolStudy, estimate_steady_protocol, predict_steady_protocol, steady_protocol_study
-from .transpile import LayoutChoice, TranspiledProtocol, choose_layout, fake_backend_names, resolve_backend, transpile_protocol
+from .transpile import (
+    LayoutChoice,
+    TranspiledProtocol,
+    choose_layout,
+    dephasing_inconsistent_qubits,
+    fake_backend_names,
+    resolve_backend,
+    transpile_protocol,
+)
 
 __all__ = [
     "COLD_REGISTER",
@@ -56,6 +73,7 @@ __all__ = [
     "assignment_matrix",
     "bits_from_result",
     "choose_layout",
+    "dephasing_inconsistent_qubits",
     "device_noise_model",
     "device_sampler",
     "device_simulator",
@@ -67,6 +85,7 @@ __all__ = [
     "hardware_block",
     "hardware_circuit",
     "hardware_prefix",
+    "hardware_preparation",
     "heat_currents_from_bits",
     "mitigation_study",
     "mitigation_table",

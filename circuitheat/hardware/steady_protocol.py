@@ -117,7 +117,8 @@ def prepared_state(transpiled: TranspiledProtocol, backend: str | BackendV2) -> 
     """System state after the device's (noisy) preparation ``transpiled.prefix``, package basis and model labels.
 
     One density-matrix run of the prefix with the device noise (the same state as
-    :attr:`NoisyCollisionMap.initial_state`, without computing the collision's map).
+    :attr:`NoisyCollisionMap.initial_state` up to its ~1e-9 trace defect, normalised here,
+    without computing the collision's map).
     """
     device = resolve_backend(backend)
     phys = transpiled.physical_qubits
@@ -127,7 +128,10 @@ def prepared_state(transpiled: TranspiledProtocol, backend: str | BackendV2) -> 
     rho = to_system_matrix(np.asarray(sim.run(qc, shots=1).result().data(0)["prepared"]))
     if transpiled.encoding == "ground_is_0":  # device |0> is the model's ground level: flip both labels
         rho = rho[::-1, ::-1]
-    return 0.5 * (rho + rho.conj().T)
+    # Aer's device noise is trace preserving to ~1e-9 only (NoisyCollisionMap.trace_defect);
+    # normalise as counts do.
+    rho = 0.5 * (rho + rho.conj().T)
+    return rho / np.trace(rho).real
 
 
 @dataclass(frozen=True)

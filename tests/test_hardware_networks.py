@@ -18,6 +18,7 @@ from circuitheat.hardware import (
     NoisyCollisionMap,
     NoisyNetworkMap,
     TranspiledNetworkProtocol,
+    aer_reference,
     estimate_heat_currents,
     hardware_circuit,
     noisy_collision_map,
@@ -223,6 +224,8 @@ def test_bad_input_is_refused_with_its_name():
     )
     with pytest.raises(InputTypeError, match="transpiled must be a TranspiledNetworkProtocol"):
         estimate_heat_currents(net, 2, backend="fake_guadalupe", shots=10, transpiled=model_tp)
+    with pytest.raises(InputTypeError, match="transpiled must be a TranspiledProtocol of the paper's model"):
+        aer_reference(tp)
     with pytest.raises(InputTypeError, match="sampler must be a qiskit BaseSamplerV2"):
         estimate_heat_currents(net, 2, shots=10, sampler="aer")
     ideal = NoisyNetworkMap.from_transpiled(tp, noisy=False)
@@ -266,4 +269,29 @@ def test_device_shots_agree_with_the_noisy_prediction():
     assert _in_band(chi2, dof), chi2
     mitigated = estimate_heat_currents(net, n, backend=backend, shots=shots, seed=6, transpiled=tp, mitigate_readout=True)
     chi2, dof, _ = noisy.chi_square(mitigated.currents, shots, mitigated=True)
+    assert _in_band(chi2, dof), chi2
+
+
+@pytest.mark.slow  # a 3-site noisy map: 64 density-matrix runs of 7 noisy qubits (~10 s of CPU)
+def test_runtime_sampler_in_local_mode_runs_a_network():
+    """qiskit-ibm-runtime's SamplerV2 in local testing mode (fake.run: asymmetric readout, raw T1/T2 delays).
+
+    fake_hanoi has qubits with T2 > 2 T1, on whose scheduled delays the runtime's simulator
+    raises NoiseError; the network's layout avoids them, and the shots agree with the
+    package's noisy prediction (device readout).
+    """
+    import warnings
+
+    from qiskit_ibm_runtime import SamplerV2
+
+    backend = resolve_backend("fake_hanoi")
+    net = chain_network()
+    n, shots = 2, 1000
+    tp = transpile_protocol(net, n, backend)
+    with warnings.catch_warnings():  # deprecated since runtime 0.50, still the documented local-mode sampler
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sampler = SamplerV2(mode=backend)
+    sampler.options.simulator.seed_simulator = 3
+    est = estimate_heat_currents(net, n, backend=backend, shots=shots, sampler=sampler, transpiled=tp)
+    chi2, dof, _ = NoisyCollisionMap.from_transpiled(tp, backend).chi_square(est.currents, shots)
     assert _in_band(chi2, dof), chi2

@@ -35,15 +35,16 @@ smallest estimated error per step, as the paper's path does:
   two-qubit depth times the slowest two-qubit gate on the embedding.
 
 At most :data:`MAX_LAYOUT_CANDIDATES` embeddings are scored (VF2's own order, which is
-deterministic); on the heavy-hex devices of IBM every embedding of a chain network of up to
-about eight sites is scored.
+deterministic); ties go to the smaller tuple of physical qubits.
 
 A network whose graph has no such embedding (a site coupled to more partners than any
 device qubit has neighbours, a cycle the device lacks, or too few usable qubits) is
-refused with :class:`~circuitheat.validation.InputValueError`, naming what is missing: a
-step that needs SWAPs cannot be repeated as one fixed block, so the package does not route
-it silently. Give the network a coupling graph the device has, or a ``layout`` of your own
-on a device without error rates.
+refused with :class:`~circuitheat.validation.InputValueError`, naming what is missing.
+Routing with SWAPs is not done: a routed step permutes the sites, so the same block
+could only be repeated after SWAPs that undo the permutation, on qubits the layout would
+then also have to keep away from :math:`T_2 > 2T_1`; that is not implemented. Give the
+network a coupling graph the device has (e.g. put a site's extra collisions on
+neighbouring sites).
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ __all__ = [
     "network_coupling_graph",
 ]
 
-#: Embeddings scored by :func:`choose_network_layout` at most. A 3-site chain network (a path
-#: of 7 qubits) has about 1600 oriented embeddings on a 133-qubit heavy-hex device, and each
-#: is scored in ~20 us, so the cap only matters for large, branched networks.
+#: Embeddings scored by :func:`choose_network_layout` at most. On fake_torino (133 qubits, its
+#: T2 > 2 T1 qubits left out) a 3-site boundary-driven chain (a path of 7 qubits) has 764
+#: embeddings and a 6-site one 1254, all scored in well under a second, so the cap only
+#: matters for large, branched networks.
 MAX_LAYOUT_CANDIDATES = 20_000
 
 
@@ -226,8 +228,8 @@ def choose_network_layout(
         degree = max((sum(1 for e in edges if q in e) for q in range(needed)), default=0)
         raise InputValueError(
             f"the network's coupling graph ({needed} qubits, {len(edges)} couplings, a qubit with {degree} partners) does "
-            f"not embed in the device's coupling map without a qubit of T2 > 2 T1; a repeated step cannot be routed "
-            f"with SWAPs, so change the network's couplings or the device"
+            "not embed in the device's coupling map without a qubit of T2 > 2 T1; the package does not route a network's "
+            "step with SWAPs, so give the network couplings the device has, or use another device"
         )
     (cost, phys), terms = best
     return NetworkLayoutChoice(physical_qubits=tuple(phys), cost=cost, cost_terms=terms, candidates=candidates)

@@ -616,6 +616,11 @@ def aer_reference(
     populations. One Aer run, no sampling: this is the reference that
     :meth:`NoisyCollisionMap.trajectory` must reproduce.
     """
+    if not isinstance(transpiled, TranspiledProtocol):
+        raise InputTypeError(
+            f"transpiled must be a TranspiledProtocol of the paper's model, got {type(transpiled).__name__} "
+            "(a network's device prediction is NoisyNetworkMap.trajectory)"
+        )
     sim, readout = _simulator_and_readout(transpiled, backend, noisy, "reference", readout)
     phys = transpiled.physical_qubits
     saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]

@@ -183,18 +183,56 @@ def test_given_layout_is_checked():
         transpile_protocol(net, 1, coupling_map=line(6), basis_gates=BASIS, layout="012345")
 
 
-def test_network_too_large_or_not_embeddable_is_refused():
+def test_network_too_large_is_refused():
     net = chain_network()  # 7 qubits
     with pytest.raises(InputValueError, match=r"network needs 7 qubits .* the device has 6 usable ones"):
         transpile_protocol(net, 1, coupling_map=line(6), basis_gates=BASIS)
-    star = ch.CollisionNetwork(  # one site with three ancillas: degree 3 does not fit in a line
-        sites=1,
+
+
+def star_network() -> ch.CollisionNetwork:
+    """Site 0 meets three ancillas and site 1: degree 4, which neither a line nor heavy-hex has."""
+    return ch.CollisionNetwork(
+        sites=2,
         omega=1.0,
-        reservoirs={"r": ch.Reservoir(1.0, 0.0, 0.0)},
-        step=[ch.Collision("r", 0, ch.partial_swap(0.3))] * 3,
+        reservoirs={"hot": ch.Reservoir(1.0, 0.5, 0.2), "cold": ch.Reservoir(0.5, 0.3, 1.0)},
+        step=[
+            ch.Interaction((0, 1), ch.partial_swap(0.4)),
+            ch.Collision("hot", 0, ch.partial_swap(0.3)),
+            ch.Collision("hot", 0, ch.partial_swap(0.3)),
+            ch.Collision("cold", 0, CNOT),
+            ch.Collision("cold", 1, ch.partial_swap(0.2)),
+        ],
     )
-    with pytest.raises(InputValueError, match=r"does not embed in the device's coupling map"):
-        transpile_protocol(star, 1, coupling_map=line(10), basis_gates=BASIS)
+
+
+def test_a_graph_that_does_not_embed_is_routed_and_still_exact():
+    """The routed step restores the sites, so repeating it is the core's step map (noiseless, 1e-12)."""
+    net = ch.CollisionNetwork(  # site 0 meets site 1 and two ancillas: degree 3 on a line of 6 qubits
+        sites=2,
+        omega=1.0,
+        reservoirs={"hot": ch.Reservoir(1.0, 0.5, 0.2), "cold": ch.Reservoir(0.5, 0.3, 1.0)},
+        step=[
+            ch.Interaction((0, 1), ch.partial_swap(0.4)),
+            ch.Collision("hot", 0, ch.partial_swap(0.3)),
+            ch.Collision("cold", 0, CNOT),
+        ],
+    )
+    tp = transpile_protocol(net, 2, coupling_map=line(6), basis_gates=BASIS)
+    assert tp.layout.routed and tp.layout.cost_terms["swaps"] > 0 and tp.layout.candidates == 0
+    ideal = NoisyCollisionMap.from_transpiled(tp, noisy=False)
+    assert np.abs(ideal.superoperator - step_map(net).superoperator).max() < MAP_TOLERANCE
+    traj = ch.simulate(net, 2)
+    prediction = ideal.trajectory(2)
+    for name in net.reservoir_names:
+        assert np.abs(prediction.currents[name] - traj.currents[name]).max() < MAP_TOLERANCE
+
+
+def test_routing_avoids_t2_above_2t1():
+    backend = resolve_backend("fake_hanoi")
+    tp = transpile_protocol(star_network(), 1, backend)
+    assert tp.layout.routed
+    assert dephasing_inconsistent_qubits(backend.target).isdisjoint(tp.active_qubits)
+    assert tp.scheduled and tp.step_duration > 0
 
 
 # --------------------------------------------------------------------------- bad input
@@ -293,5 +331,18 @@ def test_runtime_sampler_in_local_mode_runs_a_network():
         sampler = SamplerV2(mode=backend)
     sampler.options.simulator.seed_simulator = 3
     est = estimate_heat_currents(net, n, backend=backend, shots=shots, sampler=sampler, transpiled=tp)
+    chi2, dof, _ = NoisyCollisionMap.from_transpiled(tp, backend).chi_square(est.currents, shots)
+    assert _in_band(chi2, dof), chi2
+
+
+@pytest.mark.slow  # 16 noisy density-matrix runs of the 10+ qubits a routed step touches
+def test_routed_device_shots_agree_with_the_noisy_prediction():
+    """A routed step on fake_guadalupe: shots against the noisy map of the same routed block."""
+    backend = resolve_backend("fake_guadalupe")
+    net = star_network()
+    n, shots = 2, 2000
+    tp = transpile_protocol(net, n, backend)
+    assert tp.layout.routed
+    est = estimate_heat_currents(net, n, backend=backend, shots=shots, seed=8, transpiled=tp)
     chi2, dof, _ = NoisyCollisionMap.from_transpiled(tp, backend).chi_square(est.currents, shots)
     assert _in_band(chi2, dof), chi2

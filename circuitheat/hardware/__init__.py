@@ -27,7 +27,8 @@ r"""Taking the collision model to a quantum computer.
 * Collision networks: :func:`hardware_circuit`, :func:`transpile_protocol`,
   :func:`estimate_heat_currents` and :func:`noisy_collision_map` accept a
   :class:`~circuitheat.CollisionNetwork` (:mod:`.network_protocol`: one measured ancilla per
-  collision; :mod:`.network_layout`: embedding of the network's coupling graph;
+  collision; :mod:`.network_layout`: embedding of the network's coupling graph,
+  :mod:`.network_routing`: SABRE routing with restored sites when it does not embed;
   :mod:`.network_transpile`, :mod:`.network_noise`, :mod:`.network_sampling`).
 """
 

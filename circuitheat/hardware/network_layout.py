@@ -37,14 +37,11 @@ smallest estimated error per step, as the paper's path does:
 At most :data:`MAX_LAYOUT_CANDIDATES` embeddings are scored (VF2's own order, which is
 deterministic); ties go to the smaller tuple of physical qubits.
 
-A network whose graph has no such embedding (a site coupled to more partners than any
-device qubit has neighbours, a cycle the device lacks, or too few usable qubits) is
-refused with :class:`~circuitheat.validation.InputValueError`, naming what is missing.
-Routing with SWAPs is not done: a routed step permutes the sites, so the same block
-could only be repeated after SWAPs that undo the permutation, on qubits the layout would
-then also have to keep away from :math:`T_2 > 2T_1`; that is not implemented. Give the
-network a coupling graph the device has (e.g. put a site's extra collisions on
-neighbouring sites).
+A network that needs more qubits than the device has usable ones is refused with
+:class:`~circuitheat.validation.InputValueError`. One whose graph has no embedding (a site
+coupled to more partners than any device qubit has neighbours, a cycle the device lacks)
+gets ``None`` here, and :func:`~circuitheat.hardware.network_transpile.transpile_network_protocol`
+routes its step instead (:mod:`circuitheat.hardware.network_routing`: SWAPs, at a stated cost).
 """
 
 from __future__ import annotations
@@ -69,6 +66,7 @@ __all__ = [
     "check_network_layout",
     "choose_network_layout",
     "network_coupling_graph",
+    "usable_edges",
 ]
 
 #: Embeddings scored by :func:`choose_network_layout` at most. On fake_torino (133 qubits, its
@@ -93,13 +91,18 @@ class NetworkLayoutChoice:
     cost_terms : dict
         ``"two_qubit"``, ``"readout"``, ``"single_qubit"``, ``"decoherence"`` (module docstring).
     candidates : int
-        Embeddings compared (at most :data:`MAX_LAYOUT_CANDIDATES`).
+        Embeddings compared (at most :data:`MAX_LAYOUT_CANDIDATES`; 0 for a routed step).
+    routed : bool
+        True when the graph did not embed and the step was routed
+        (:mod:`circuitheat.hardware.network_routing`); ``cost_terms["swaps"]`` then counts
+        the SWAPs per step and ``physical_qubits`` is where each qubit starts the step.
     """
 
     physical_qubits: tuple[int, ...]
     cost: float
     cost_terms: dict = field(default_factory=dict)
     candidates: int = 0
+    routed: bool = False
 
 
 def network_coupling_graph(network: CollisionNetwork, layout: NetworkLayout) -> list[tuple[int, int]]:
@@ -117,21 +120,23 @@ def network_coupling_graph(network: CollisionNetwork, layout: NetworkLayout) -> 
     return sorted(edges)
 
 
+def usable_edges(target: Target, excluded: frozenset[int]) -> list[tuple[int, int]]:
+    """Sorted pairs (a < b) of qubits outside ``excluded`` that carry a native two-qubit gate in either direction."""
+    edges = set()
+    for name in _two_qubit_ops(target):
+        for qargs in target.get(name) or {}:
+            if qargs is not None and len(qargs) == 2 and not excluded.intersection(qargs):
+                edges.add(tuple(sorted(qargs)))
+    return sorted(edges)
+
+
 def _device_graph(target: Target, excluded: frozenset[int]) -> tuple[rx.PyGraph, list[int]]:
     """Undirected graph of the usable qubits (payload: physical index), edges carrying a native 2-qubit gate."""
     usable = [q for q in range(target.num_qubits) if q not in excluded]
     index = {q: i for i, q in enumerate(usable)}
     graph = rx.PyGraph()
     graph.add_nodes_from(usable)
-    seen = set()
-    for name in _two_qubit_ops(target):
-        for qargs in target.get(name) or {}:
-            if qargs is None or len(qargs) != 2:
-                continue
-            a, b = sorted(qargs)
-            if a in index and b in index and (a, b) not in seen:
-                seen.add((a, b))
-                graph.add_edge(index[a], index[b], None)
+    graph.add_edges_from_no_data([(index[a], index[b]) for a, b in usable_edges(target, excluded)])
     return graph, usable
 
 
@@ -175,7 +180,7 @@ def _cost(
 
 def choose_network_layout(
     target: Target, network: CollisionNetwork, layout: NetworkLayout, block: QuantumCircuit, optimization_level: int
-) -> NetworkLayoutChoice:
+) -> NetworkLayoutChoice | None:
     """The embedding of the network's coupling graph with the smallest estimated error per step (module docstring).
 
     Parameters
@@ -191,11 +196,15 @@ def choose_network_layout(
     optimization_level : int
         Of the transpilation that counts the gates.
 
+    Returns
+    -------
+    NetworkLayoutChoice or None
+        None if the coupling graph does not embed (module docstring).
+
     Raises
     ------
     InputValueError
-        If the network needs more qubits than the device has usable ones, or its coupling
-        graph does not embed.
+        If the network needs more qubits than the device has usable ones.
     """
     excluded = dephasing_inconsistent_qubits(target)
     device, usable = _device_graph(target, excluded)
@@ -225,12 +234,7 @@ def choose_network_layout(
         if candidates >= MAX_LAYOUT_CANDIDATES:
             break
     if best is None:
-        degree = max((sum(1 for e in edges if q in e) for q in range(needed)), default=0)
-        raise InputValueError(
-            f"the network's coupling graph ({needed} qubits, {len(edges)} couplings, a qubit with {degree} partners) does "
-            "not embed in the device's coupling map without a qubit of T2 > 2 T1; the package does not route a network's "
-            "step with SWAPs, so give the network couplings the device has, or use another device"
-        )
+        return None
     (cost, phys), terms = best
     return NetworkLayoutChoice(physical_qubits=tuple(phys), cost=cost, cost_terms=terms, candidates=candidates)
 

@@ -164,7 +164,7 @@ class NoisyNetworkMap:
             if backend is None:
                 raise InputValueError("backend is required for a noisy map (noisy=True)")
             device = resolve_backend(backend)
-            sim = device_simulator(device, "density_matrix", transpiled.physical_qubits)
+            sim = device_simulator(device, "density_matrix", transpiled.active_qubits)
             readout = assignment_matrices(device, measured) if readout is None else _check_readout(readout, m)
         else:
             sim = ideal_simulator("density_matrix")

@@ -216,7 +216,7 @@ def estimate_network_currents(
         physical, name = transpiled.physical_qubits, transpiled.backend_name
         if mitigate_readout:
             mitigation = assignment_matrices(device, transpiled.measured_qubits) if readout is None else readout
-        sampler = sampler or device_sampler(device, seed=seed, method=method, qubits=physical)
+        sampler = sampler or device_sampler(device, seed=seed, method=method, qubits=transpiled.active_qubits)
     result = sampler.run([(circuit,)], shots=shots).result()
     bits = network_bits_from_result(result[0], m)
     if bits.shape != (m, shots, n):

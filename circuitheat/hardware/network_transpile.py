@@ -27,6 +27,7 @@ from ..states import STATE_TOLERANCE, system_initial_state
 from ..validation import InputTypeError, InputValueError, check_count
 from .network_layout import NetworkLayoutChoice, check_network_layout, choose_network_layout
 from .network_protocol import network_hardware_block, network_hardware_layout, network_hardware_prefix
+from .network_routing import route_step, routed_cost
 from .protocol import DEFAULT_ENCODING, assemble_protocol, check_encoding
 from .transpile import (
     DEFAULT_OPTIMIZATION_LEVEL,
@@ -61,7 +62,10 @@ class TranspiledNetworkProtocol:
         :func:`~circuitheat.hardware.network_protocol.network_hardware_layout` (sites,
         ancillas, partners).
     layout : NetworkLayoutChoice or None
-        The automatic choice (None when the layout was given).
+        The automatic choice (None when the layout was given); ``layout.routed`` if the
+        network's coupling graph did not embed and the step was routed.
+    measured_qubits : tuple of int
+        Physical qubit on which each collision's ancilla is measured (``m{c}``).
     network : CollisionNetwork
     n_collisions : int
         Steps.
@@ -83,6 +87,7 @@ class TranspiledNetworkProtocol:
     backend_name: str
     physical_qubits: tuple[int, ...]
     layout: NetworkLayoutChoice | None
+    measured_qubits: tuple[int, ...]
     network: CollisionNetwork = field(repr=False)
     n_collisions: int
     encoding: str
@@ -103,10 +108,14 @@ class TranspiledNetworkProtocol:
         return self.physical_qubits[: self.network.sites]
 
     @property
-    def measured_qubits(self) -> tuple[int, ...]:
-        """Physical qubit of each collision's ancilla (the qubit measured into ``m{c}``)."""
-        n, m = self.network.sites, len(self.network.collisions)
-        return self.physical_qubits[n : n + m]
+    def active_qubits(self) -> tuple[int, ...]:
+        """Every physical qubit an instruction (other than a delay or barrier) of the step or the prefix acts on."""
+        active = set()
+        for circ in (self.block, self.prefix):
+            for inst in circ.data:
+                if inst.operation.name not in ("delay", "barrier"):
+                    active.update(circ.find_bit(q).index for q in inst.qubits)
+        return tuple(sorted(active))
 
     def matches(
         self, network: CollisionNetwork, n_collisions: int, encoding: str, initial_state: str | ArrayLike | None = None
@@ -187,13 +196,18 @@ def transpile_network_protocol(
     target = _target_of(device, coupling_map, basis_gates)
     logical_block = network_hardware_block(network, encoding=encoding)
     logical_prefix = network_hardware_prefix(network, initial_state, encoding=encoding)
+    routed = None
     if layout is None:
         choice = choose_network_layout(target, network, roles, logical_block, level)
-        qubits = choice.physical_qubits
+        if choice is None:  # no embedding: route the step (network_routing)
+            routed = route_step(target, logical_block, network.sites, roles.ancilla_qubits, level, seed_transpiler)
+            qubits = routed.qubits
+        else:
+            qubits = choice.physical_qubits
     else:
         choice = None
         qubits = check_network_layout(target, network, roles, layout)
-    measured = qubits[network.sites : network.sites + roles.collisions]
+    measured = routed.measured if routed else qubits[network.sites : network.sites + roles.collisions]
     has_durations = not math.isnan(_duration(target, "measure", (measured[0],)))
     scheduled = schedule and has_durations
     if scheduled and (bad := sorted(dephasing_inconsistent_qubits(target).intersection(qubits))):
@@ -210,12 +224,23 @@ def transpile_network_protocol(
         scheduling_method="alap" if scheduled else None,
         **kwargs,
     )
-    block = pm.run(logical_block)
     prefix = pm.run(logical_prefix)
+    if routed is None:
+        block = pm.run(logical_block)
+        expected = {"step": qubits, "prefix": qubits}
+    else:  # physical already: translate and schedule on the identity layout, level 1 (level 2 elides SWAPs)
+        block = generate_preset_pass_manager(
+            optimization_level=1,
+            initial_layout=list(range(target.num_qubits)),
+            seed_transpiler=seed_transpiler,
+            scheduling_method="alap" if scheduled else None,
+            **kwargs,
+        ).run(routed.circuit)
+        expected = {"step": tuple(range(target.num_qubits)), "prefix": qubits}
     for name, circ in (("step", block), ("prefix", prefix)):
-        final = tuple(circ.layout.final_index_layout()[: roles.num_qubits])
-        if final != qubits:
-            raise InputValueError(f"transpiling the {name} moved the network's qubits {qubits} to {final}")
+        final = tuple(circ.layout.final_index_layout()[: len(expected[name])])
+        if final != expected[name]:
+            raise InputValueError(f"transpiling the {name} moved the network's qubits {expected[name]} to {final}")
     block = strip_idle_delays(block)
     prefix = strip_idle_delays(prefix)
     registers = [creg.name for creg in block.cregs]
@@ -233,6 +258,8 @@ def transpile_network_protocol(
     step_duration = _nan_if_missing(block, target) if has_durations else math.nan
     prefix_duration = _nan_if_missing(prefix, target) if has_durations else math.nan
     t1, t2 = _qubit_times(target, qubits)
+    if routed is not None:
+        choice = routed_cost(target, routed, block, qubits[: network.sites], step_duration)
     return TranspiledNetworkProtocol(
         circuit=circuit,
         block=block,
@@ -240,6 +267,7 @@ def transpile_network_protocol(
         backend_name=getattr(device, "name", "custom"),
         physical_qubits=qubits,
         layout=choice,
+        measured_qubits=tuple(measured),
         network=network,
         n_collisions=n,
         encoding=encoding,

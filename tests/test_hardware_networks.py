@@ -189,34 +189,22 @@ def test_network_too_large_is_refused():
         transpile_protocol(net, 1, coupling_map=line(6), basis_gates=BASIS)
 
 
-def star_network() -> ch.CollisionNetwork:
-    """Site 0 meets three ancillas and site 1: degree 4, which neither a line nor heavy-hex has."""
-    return ch.CollisionNetwork(
-        sites=2,
-        omega=1.0,
-        reservoirs={"hot": ch.Reservoir(1.0, 0.5, 0.2), "cold": ch.Reservoir(0.5, 0.3, 1.0)},
-        step=[
-            ch.Interaction((0, 1), ch.partial_swap(0.4)),
-            ch.Collision("hot", 0, ch.partial_swap(0.3)),
-            ch.Collision("hot", 0, ch.partial_swap(0.3)),
-            ch.Collision("cold", 0, CNOT),
-            ch.Collision("cold", 1, ch.partial_swap(0.2)),
-        ],
-    )
+def star_network(small: bool = False) -> ch.CollisionNetwork:
+    """Site 0 meets site 1 and three ancillas (degree 4: neither a line nor heavy-hex has it), or two if ``small``."""
+    step = [
+        ch.Interaction((0, 1), ch.partial_swap(0.4)),
+        ch.Collision("hot", 0, ch.partial_swap(0.3)),
+        ch.Collision("cold", 0, CNOT),
+    ]
+    if not small:
+        step += [ch.Collision("hot", 0, ch.partial_swap(0.3)), ch.Collision("cold", 1, ch.partial_swap(0.2))]
+    reservoirs = {"hot": ch.Reservoir(1.0, 0.5, 0.2), "cold": ch.Reservoir(0.5, 0.3, 1.0)}
+    return ch.CollisionNetwork(sites=2, omega=1.0, reservoirs=reservoirs, step=step)
 
 
 def test_a_graph_that_does_not_embed_is_routed_and_still_exact():
     """The routed step restores the sites, so repeating it is the core's step map (noiseless, 1e-12)."""
-    net = ch.CollisionNetwork(  # site 0 meets site 1 and two ancillas: degree 3 on a line of 6 qubits
-        sites=2,
-        omega=1.0,
-        reservoirs={"hot": ch.Reservoir(1.0, 0.5, 0.2), "cold": ch.Reservoir(0.5, 0.3, 1.0)},
-        step=[
-            ch.Interaction((0, 1), ch.partial_swap(0.4)),
-            ch.Collision("hot", 0, ch.partial_swap(0.3)),
-            ch.Collision("cold", 0, CNOT),
-        ],
-    )
+    net = star_network(small=True)  # site 0 has degree 3 on a line of 6 qubits
     tp = transpile_protocol(net, 2, coupling_map=line(6), basis_gates=BASIS)
     assert tp.layout.routed and tp.layout.cost_terms["swaps"] > 0 and tp.layout.candidates == 0
     ideal = NoisyCollisionMap.from_transpiled(tp, noisy=False)

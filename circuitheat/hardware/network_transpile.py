@@ -2,7 +2,8 @@ r"""Transpilation of a collision network's device circuit for any ``BackendV2``.
 
 As for the paper's model (:mod:`circuitheat.hardware.transpile`): the layout is an
 embedding of the network's coupling graph in the device's
-(:mod:`circuitheat.hardware.network_layout`), one step
+(:mod:`circuitheat.hardware.network_layout`; a routed step with the sites restored when
+there is none, :mod:`circuitheat.hardware.network_routing`), one step
 (:func:`~circuitheat.hardware.network_protocol.network_hardware_block`) is transpiled
 **once** on it, scheduled ALAP (idle times become ``delay`` instructions that the device
 noise model turns into relaxation), and appended n times, so every step is the same
@@ -175,13 +176,15 @@ def transpile_network_protocol(
     partners), and every coupling of the network's graph must be a native two-qubit edge
     (:func:`~circuitheat.hardware.network_layout.check_network_layout`). Default: the
     embedding of least estimated error
-    (:func:`~circuitheat.hardware.network_layout.choose_network_layout`).
+    (:func:`~circuitheat.hardware.network_layout.choose_network_layout`), or, if the graph
+    does not embed, a routed step (:mod:`circuitheat.hardware.network_routing`;
+    ``layout.routed``, its SWAPs in ``layout.cost_terms["swaps"]``).
 
     Raises
     ------
     InputValueError
-        For a network that needs more qubits than the device has, whose coupling graph does
-        not embed, an invalid layout, or a layout qubit with T2 > 2 T1 on a scheduled circuit.
+        For a network that needs more qubits than the device has usable ones, an invalid
+        layout, or a layout qubit with T2 > 2 T1 on a scheduled circuit.
     """
     network = check_network(network)
     n = check_count("n_collisions", n_collisions)

@@ -24,9 +24,20 @@ r"""Taking the collision model to a quantum computer.
 * :mod:`.steady_protocol` -- :func:`steady_protocol_study`: start the device at the
   exact steady state and read the current over a few collisions (the paper's
   :math:`\gamma = \pi/32`).
+* Collision networks: :func:`hardware_circuit`, :func:`transpile_protocol`,
+  :func:`estimate_heat_currents` and :func:`noisy_collision_map` accept a
+  :class:`~circuitheat.CollisionNetwork` (:mod:`.network_protocol`: one measured ancilla per
+  collision; :mod:`.network_layout`: embedding of the network's coupling graph,
+  :mod:`.network_routing`: SABRE routing with restored sites when it does not embed;
+  :mod:`.network_transpile`, :mod:`.network_noise`, :mod:`.network_sampling`).
 """
 
 from .mitigation import MitigationStudy, estimate_mitigated_current, format_mitigation_table, mitigation_study, mitigation_table
+from .network_layout import NetworkLayoutChoice, choose_network_layout, network_coupling_graph
+from .network_noise import NetworkPrediction, NoisyNetworkMap, noisy_network_map
+from .network_protocol import network_hardware_block, network_hardware_circuit, network_preparation
+from .network_sampling import NetworkCurrentEstimate, estimate_network_currents, network_currents_from_bits
+from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
 from .noise_map import NoisyCollisionMap, NoisyPrediction, TailStatistics, aer_reference, noisy_collision_map
 from .observability import ObservabilityReport, observability_study, shots_for_sign, thermal_control
 from .protocol import (
@@ -61,11 +72,16 @@ __all__ = [
     "HeatCurrentEstimate",
     "LayoutChoice",
     "MitigationStudy",
+    "NetworkCurrentEstimate",
+    "NetworkLayoutChoice",
+    "NetworkPrediction",
     "NoisyCollisionMap",
+    "NoisyNetworkMap",
     "NoisyPrediction",
     "ObservabilityReport",
     "SteadyProtocolStudy",
     "TailStatistics",
+    "TranspiledNetworkProtocol",
     "TranspiledProtocol",
     "aer_reference",
     "assignment_from_errors",
@@ -73,12 +89,14 @@ __all__ = [
     "assignment_matrix",
     "bits_from_result",
     "choose_layout",
+    "choose_network_layout",
     "dephasing_inconsistent_qubits",
     "device_noise_model",
     "device_sampler",
     "device_simulator",
     "estimate_heat_currents",
     "estimate_mitigated_current",
+    "estimate_network_currents",
     "estimate_steady_protocol",
     "fake_backend_names",
     "format_mitigation_table",
@@ -89,7 +107,13 @@ __all__ = [
     "heat_currents_from_bits",
     "mitigation_study",
     "mitigation_table",
+    "network_coupling_graph",
+    "network_currents_from_bits",
+    "network_hardware_block",
+    "network_hardware_circuit",
+    "network_preparation",
     "noisy_collision_map",
+    "noisy_network_map",
     "observability_study",
     "predict_steady_protocol",
     "readout_errors",
@@ -97,5 +121,6 @@ __all__ = [
     "shots_for_sign",
     "steady_protocol_study",
     "thermal_control",
+    "transpile_network_protocol",
     "transpile_protocol",
 ]

@@ -84,7 +84,8 @@ from ..circuits import COLD, HOT, SYSTEM_A, SYSTEM_B
 from ..engines.direct import propagate
 from ..fixed_point import fixed_point
 from ..model import CollisionModel
-from ..validation import check_choice, check_count
+from ..network.spec import CollisionNetwork
+from ..validation import InputTypeError, check_choice, check_count
 from .protocol import excited_sign
 from .readout import assignment_matrices, check_readout
 from .simulators import device_simulator, ideal_simulator
@@ -300,8 +301,16 @@ class NoisyCollisionMap:
             ``assignment_matrices(backend.target, qubits)`` to predict a simulator that
             reads the target's symmetric error (``AerSimulator.from_backend``).
         """
+        from .network_transpile import TranspiledNetworkProtocol
+
+        if isinstance(transpiled, TranspiledNetworkProtocol):
+            from .network_noise import NoisyNetworkMap
+
+            return NoisyNetworkMap.from_transpiled(transpiled, backend, noisy=noisy, readout=readout)
         if not isinstance(transpiled, TranspiledProtocol):
-            raise TypeError(f"transpiled must be a TranspiledProtocol, got {type(transpiled).__name__}")
+            raise InputTypeError(
+                f"transpiled must be a TranspiledProtocol or a TranspiledNetworkProtocol, got {type(transpiled).__name__}"
+            )
         sim, readout = _simulator_and_readout(transpiled, backend, noisy, "map", readout)
         phys = transpiled.physical_qubits
         saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
@@ -566,7 +575,7 @@ class NoisyCollisionMap:
 
 
 def noisy_collision_map(
-    model: CollisionModel,
+    model: CollisionModel | CollisionNetwork,
     backend: str | BackendV2,
     *,
     noisy: bool = True,
@@ -578,7 +587,14 @@ def noisy_collision_map(
     ``readout`` as in :meth:`NoisyCollisionMap.from_transpiled`; ``transpile_options`` go to
     :func:`~circuitheat.hardware.transpile.transpile_protocol`
     (``layout``, ``encoding``, ``initial_state``, ``optimization_level``, ``schedule``, ...).
+    A :class:`~circuitheat.CollisionNetwork` gives its
+    :class:`~circuitheat.hardware.network_noise.NoisyNetworkMap` (d² × d², one instrument per
+    pattern of the step's measured bits).
     """
+    if isinstance(model, CollisionNetwork):
+        from .network_noise import noisy_network_map
+
+        return noisy_network_map(model, backend, noisy=noisy, readout=readout, **transpile_options)
     device = resolve_backend(backend)
     tp = transpile_protocol(model, 1, device, **transpile_options)
     return NoisyCollisionMap.from_transpiled(tp, device, noisy=noisy, readout=readout)
@@ -600,6 +616,11 @@ def aer_reference(
     populations. One Aer run, no sampling: this is the reference that
     :meth:`NoisyCollisionMap.trajectory` must reproduce.
     """
+    if not isinstance(transpiled, TranspiledProtocol):
+        raise InputTypeError(
+            f"transpiled must be a TranspiledProtocol of the paper's model, got {type(transpiled).__name__} "
+            "(a network's device prediction is NoisyNetworkMap.trajectory)"
+        )
     sim, readout = _simulator_and_readout(transpiled, backend, noisy, "reference", readout)
     phys = transpiled.physical_qubits
     saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]

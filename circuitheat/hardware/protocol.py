@@ -76,6 +76,7 @@ from ..circuits import (
     initial_state_circuit,
 )
 from ..model import CollisionModel, Reservoir, check_model
+from ..network.spec import CollisionNetwork
 from ..states import SYSTEM_LABELS, ancilla_populations
 from ..validation import check_choice, check_count
 
@@ -271,12 +272,14 @@ def assemble_protocol(
     *,
     barrier_qubits: Sequence[int] | None = None,
     name: str = "collision_protocol",
+    registers: Sequence[str] = (HOT_REGISTER, COLD_REGISTER),
 ) -> QuantumCircuit:
     """``prefix``, then ``block`` ``n_collisions`` times, outcomes of collision k into bit k-1.
 
     Works for the logical circuits of this module and for their transpiled (full device
-    width) versions alike: the result has the qubits of ``block`` and two classical
-    registers :data:`HOT_REGISTER`, :data:`COLD_REGISTER` of ``n_collisions`` bits.
+    width) versions alike: the result has the qubits of ``block`` and one classical
+    register of ``n_collisions`` bits per name in ``registers`` (default
+    :data:`HOT_REGISTER`, :data:`COLD_REGISTER`).
 
     Parameters
     ----------
@@ -286,12 +289,15 @@ def assemble_protocol(
     n_collisions : int
     barrier_qubits : sequence of int, optional
         Qubits of the barrier placed after every collision (default: all qubits).
+    registers : sequence of str
+        Names of the 1-bit registers of ``block`` (a network's step measures one
+        ancilla per collision into ``m0, m1, ...``).
     """
     n = check_count("n_collisions", n_collisions)
     if prefix.num_qubits != block.num_qubits:
         raise ValueError(f"prefix and block must have the same qubits, got {prefix.num_qubits} and {block.num_qubits}")
-    creg = {HOT_REGISTER: ClassicalRegister(n, HOT_REGISTER), COLD_REGISTER: ClassicalRegister(n, COLD_REGISTER)}
-    out = QuantumCircuit(*block.qregs, creg[HOT_REGISTER], creg[COLD_REGISTER], name=name)
+    creg = {reg: ClassicalRegister(n, reg) for reg in registers}
+    out = QuantumCircuit(*block.qregs, *creg.values(), name=name)
     if len(out.qubits) != block.num_qubits:  # a block built from loose qubits
         raise ValueError("block must have its qubits in registers")
     out.global_phase = prefix.global_phase + n * block.global_phase
@@ -304,7 +310,7 @@ def assemble_protocol(
     for clbit in block.clbits:
         registers = block.find_bit(clbit).registers
         if not registers or registers[0][0].name not in creg:
-            raise ValueError(f"block clbits must belong to registers {HOT_REGISTER!r} and {COLD_REGISTER!r}")
+            raise ValueError(f"block clbits must belong to the registers {', '.join(map(repr, registers))}")
         clbit_register[clbit] = registers[0][0].name
     if barrier_qubits is None:
         barrier_qubits = range(block.num_qubits)
@@ -321,17 +327,23 @@ def assemble_protocol(
 
 
 def hardware_circuit(
-    model: CollisionModel, n_collisions: int, *, initial_state: str | ArrayLike = "11", encoding: str = DEFAULT_ENCODING
+    model: CollisionModel | CollisionNetwork,
+    n_collisions: int,
+    *,
+    initial_state: str | ArrayLike | None = None,
+    encoding: str = DEFAULT_ENCODING,
 ) -> QuantumCircuit:
     r"""The device protocol: purification preparation, every ancilla measured right before its reset.
 
     Parameters
     ----------
-    model : CollisionModel
-        Parameters of Eqs. (3), (5), (12).
+    model : CollisionModel or CollisionNetwork
+        Parameters of Eqs. (3), (5), (12). A :class:`~circuitheat.CollisionNetwork` gets
+        its own device circuit, one measured ancilla per collision
+        (:func:`circuitheat.hardware.network_protocol.network_hardware_circuit`).
     n_collisions : int
         Number of collisions n >= 1 (any number: the circuit is flat).
-    initial_state : str or array_like
+    initial_state : str or array_like, optional
         System state, see :func:`hardware_prefix` (default ``"11"``, the model's ground state).
     encoding : {"ground_is_0", "excited_is_0"}
         How the model's levels sit on the device's (module docstring).
@@ -355,9 +367,14 @@ def hardware_circuit(
     >>> [creg.name for creg in qc.cregs], qc.count_ops()["measure"]
     (['hot', 'cold'], 6)
     """
+    if isinstance(model, CollisionNetwork):
+        from .network_protocol import network_hardware_circuit
+
+        return network_hardware_circuit(model, n_collisions, initial_state=initial_state, encoding=encoding)
     model = check_model(model)
     n = check_count("n_collisions", n_collisions)
     encoding = check_encoding(encoding)
+    initial_state = "11" if initial_state is None else initial_state
     block = hardware_block(model, encoding=encoding)
     qc = assemble_protocol(hardware_prefix(initial_state, encoding=encoding), block, n, name="hardware_protocol")
     qc.metadata = dict(block.metadata) | {

@@ -68,6 +68,7 @@ from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 from ..circuits import COLD, HOT
 from ..engines.aer import to_aer_native
 from ..model import CollisionModel, check_model
+from ..network.spec import CollisionNetwork
 from ..validation import check_count
 from .protocol import COLD_REGISTER, DEFAULT_ENCODING, HOT_REGISTER, check_encoding, excited_sign, hardware_circuit
 from .readout import assignment_matrices, check_readout
@@ -329,7 +330,7 @@ def device_sampler(
 
 
 def estimate_heat_currents(
-    model: CollisionModel,
+    model: CollisionModel | CollisionNetwork,
     n_collisions: int,
     *,
     backend: str | BackendV2 | None = None,
@@ -337,7 +338,7 @@ def estimate_heat_currents(
     seed: int | None = None,
     sampler: BaseSamplerV2 | None = None,
     tail_start: int | None = None,
-    initial_state: str | ArrayLike = "11",
+    initial_state: str | ArrayLike | None = None,
     encoding: str = DEFAULT_ENCODING,
     layout: tuple[int, ...] | None = None,
     mitigate_readout: bool = False,
@@ -349,7 +350,10 @@ def estimate_heat_currents(
 
     Parameters
     ----------
-    model : CollisionModel
+    model : CollisionModel or CollisionNetwork
+        A :class:`~circuitheat.CollisionNetwork` is run as its own device protocol and gives
+        a :class:`~circuitheat.hardware.network_sampling.NetworkCurrentEstimate` (every
+        reservoir's current; :func:`~circuitheat.hardware.network_sampling.estimate_network_currents`).
     n_collisions : int
         Collisions per shot, n >= 1.
     backend : str or BackendV2, optional
@@ -366,8 +370,8 @@ def estimate_heat_currents(
         circuit is still transpiled for it.
     tail_start : int, optional
         First collision of the steady-state tail (default: the last ceil(n/2)).
-    initial_state : str or array_like
-        System's initial state (default ``"11"``).
+    initial_state : str or array_like, optional
+        System's initial state (default ``"11"``; all sites in the ground state for a network).
     encoding : {"ground_is_0", "excited_is_0"}
         Model levels on the device (:mod:`circuitheat.hardware.protocol`).
     layout : tuple of 6 int, optional
@@ -401,7 +405,27 @@ def estimate_heat_currents(
     >>> est.heat_hot.shape, est.steady_hot > 0
     ((4,), True)
     """
+    if isinstance(model, CollisionNetwork):
+        from .network_sampling import estimate_network_currents
+
+        return estimate_network_currents(
+            model,
+            n_collisions,
+            backend=backend,
+            shots=shots,
+            seed=seed,
+            sampler=sampler,
+            tail_start=tail_start,
+            initial_state=initial_state,
+            encoding=encoding,
+            layout=layout,
+            mitigate_readout=mitigate_readout,
+            readout=readout,
+            method=method,
+            transpiled=transpiled,
+        )
     check_model(model)
+    initial_state = "11" if initial_state is None else initial_state
     n = check_count("n_collisions", n_collisions)
     shots = check_count("shots", shots, minimum=2)
     encoding = check_encoding(encoding)

@@ -46,6 +46,7 @@ from qiskit.transpiler import CouplingMap, Target, generate_preset_pass_manager
 
 from ..circuits import COLD, COLD_PARTNER, HOT, HOT_PARTNER, QUBIT_ROLES, SYSTEM_A, SYSTEM_B
 from ..model import CollisionModel, check_model
+from ..network.spec import CollisionNetwork
 from ..states import STATE_TOLERANCE, system_initial_state
 from ..validation import check_count
 from .protocol import (
@@ -64,6 +65,7 @@ __all__ = [
     "DEFAULT_SEED_TRANSPILER",
     "LayoutChoice",
     "TranspiledProtocol",
+    "block_gate_counts",
     "choose_layout",
     "dephasing_inconsistent_qubits",
     "fake_backend_names",
@@ -273,13 +275,23 @@ def _chains(target: Target, length: int) -> list[tuple[int, ...]]:
 
 def _gate_counts(model: CollisionModel, target: Target, encoding: str, optimization_level: int) -> tuple[dict, dict]:
     """Per logical pair, the number of native 2-qubit gates of one collision; per logical qubit, 1-qubit gates."""
+    return block_gate_counts(hardware_block(model, encoding=encoding), target, optimization_level)
+
+
+def block_gate_counts(block: QuantumCircuit, target: Target, optimization_level: int) -> tuple[dict, dict]:
+    """Native gate counts of ``block`` transpiled to ``target``'s basis with all-to-all coupling.
+
+    Returns ``(pairs, singles)``: per sorted pair of logical qubits, the number of
+    native two-qubit gates; per logical qubit, the number of single-qubit gates other
+    than the virtual ``rz``.
+    """
     basis = [
         n
         for n in target.operation_names
         if n not in ("delay", "barrier") and not n.startswith(("if_", "for_", "while_", "switch_"))
     ]
     block = qiskit_transpile(
-        hardware_block(model, encoding=encoding),
+        block,
         basis_gates=basis,
         optimization_level=optimization_level,
         seed_transpiler=DEFAULT_SEED_TRANSPILER,
@@ -593,14 +605,14 @@ def _qubit_times(target: Target, qubits: Sequence[int]) -> tuple[tuple[float, ..
 
 
 def transpile_protocol(
-    model: CollisionModel,
+    model: CollisionModel | CollisionNetwork,
     n_collisions: int,
     backend: str | BackendV2 | None = None,
     *,
     coupling_map: CouplingMap | Sequence[Sequence[int]] | None = None,
     basis_gates: Sequence[str] | None = None,
     layout: Sequence[int] | None = None,
-    initial_state: str | ArrayLike = "11",
+    initial_state: str | ArrayLike | None = None,
     encoding: str = DEFAULT_ENCODING,
     optimization_level: int = DEFAULT_OPTIMIZATION_LEVEL,
     schedule: bool = True,
@@ -610,7 +622,10 @@ def transpile_protocol(
 
     Parameters
     ----------
-    model : CollisionModel
+    model : CollisionModel or CollisionNetwork
+        A :class:`~circuitheat.CollisionNetwork` is transpiled on an embedding of its
+        coupling graph (:func:`circuitheat.hardware.network_transpile.transpile_network_protocol`,
+        returning a ``TranspiledNetworkProtocol``; ``layout`` then has one qubit per circuit qubit).
     n_collisions : int
         Number of collisions n >= 1.
     backend : str or BackendV2, optional
@@ -624,7 +639,7 @@ def transpile_protocol(
     layout : sequence of 6 int, optional
         Physical qubits of (``s_a, s_b, r_h, r_c, p_h, p_c``); they must form the chain
         ``p_h-r_h-s_a-s_b-r_c-p_c``. Default: :func:`choose_layout`.
-    initial_state : str or array_like
+    initial_state : str or array_like, optional
         System state (default ``"11"``), see :func:`~circuitheat.hardware.protocol.hardware_prefix`.
     encoding : {"ground_is_0", "excited_is_0"}
     optimization_level : int
@@ -644,7 +659,24 @@ def transpile_protocol(
         For an invalid layout, a device without a 6-qubit chain, or if routing would
         have to move qubits (never the case on a valid chain).
     """
+    if isinstance(model, CollisionNetwork):
+        from .network_transpile import transpile_network_protocol
+
+        return transpile_network_protocol(
+            model,
+            n_collisions,
+            backend,
+            coupling_map=coupling_map,
+            basis_gates=basis_gates,
+            layout=layout,
+            initial_state=initial_state,
+            encoding=encoding,
+            optimization_level=optimization_level,
+            schedule=schedule,
+            seed_transpiler=seed_transpiler,
+        )
     check_model(model)
+    initial_state = "11" if initial_state is None else initial_state
     n = check_count("n_collisions", n_collisions)
     encoding = check_encoding(encoding)
     level = check_count("optimization_level", optimization_level, minimum=0)

@@ -68,6 +68,7 @@ from ..circuits import COLD, HOT, SYSTEM_A, SYSTEM_B
 from ..engines.direct import propagate
 from ..fixed_point import fixed_point
 from ..model import CollisionModel
+from ..threads import single_blas_thread
 from ..validation import check_choice, check_count
 from .protocol import excited_sign
 from .simulators import device_simulator, ideal_simulator
@@ -253,6 +254,7 @@ class NoisyCollisionMap:
     # ------------------------------------------------------------------ building
 
     @classmethod
+    @single_blas_thread
     def from_transpiled(cls, transpiled: TranspiledProtocol, backend: str | BackendV2 | None = None, *, noisy: bool = True):
         """Compute the map of ``transpiled.block`` with the device noise of ``backend``.
 
@@ -437,6 +439,7 @@ class NoisyCollisionMap:
         )
 
 
+@single_blas_thread
 def noisy_collision_map(
     model: CollisionModel, backend: str | BackendV2, *, noisy: bool = True, **transpile_options
 ) -> NoisyCollisionMap:

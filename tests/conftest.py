@@ -6,13 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 import circuitheat as ch
-
-# The engines multiply many tiny matrices; with pytest-xdist workers on few cores a
-# threaded BLAS oversubscribes them (a 16x256 product: 3 us alone, 12 ms under load).
-threadpool_limits(1)
 
 #: Number of random parameter sets used by invariant tests (many, each check is ~1 ms).
 N_RANDOM_MODELS = 40

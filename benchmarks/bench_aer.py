@@ -46,7 +46,7 @@ import time
 
 import numpy as np
 
-__all__ = ["engine_run", "main", "naive_run"]
+__all__ = ["COLUMNS", "engine_run", "main", "measure", "naive_run"]
 
 #: Largest |difference| accepted between the two approaches and the direct engine: both
 #: are exact up to rounding (~1e-14 after 1500 collisions); the benchmark refuses to
@@ -159,6 +159,47 @@ def _measure(approach: str, preparation: str, n: int):
     return result
 
 
+COLUMNS = ("build", "transpile", "convert", "simulate", "read", "total")
+
+
+def measure(n: int, preparations=PREPARATIONS, repeat: int = 1) -> dict[str, dict[str, dict[str, float]]]:
+    """Run both approaches (fresh processes, interleaved, ``repeat`` times), checked against the direct engine.
+
+    Returns
+    -------
+    dict
+        ``{preparation: {approach: {column: median}}}`` with the time columns of
+        :data:`COLUMNS` (s), ``peak`` and ``extra`` (peak RSS and its increase, MiB) and
+        ``err`` (largest deviation from ``engine="direct"``).
+    """
+    import circuitheat as ch
+
+    direct = ch.simulate(fig2_model(), n)
+    rows: dict[tuple[str, str], list] = {}
+    for _ in range(repeat):
+        for prep in preparations:
+            for approach in APPROACHES:
+                out, timings, peak, extra = _measure(approach, prep, n)
+                err = max(
+                    float(np.max(np.abs(out["heat_hot"] - direct.heat_hot))),
+                    float(np.max(np.abs(out["heat_cold"] - direct.heat_cold))),
+                    float(np.max(np.abs(out["system"] - direct.system_states))),
+                )
+                if err > AGREEMENT_TOL:
+                    raise SystemExit(f"{approach}/{prep}: differs from the direct engine by {err:.3g}")
+                rows.setdefault((prep, approach), []).append((timings, peak, extra, err))
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for prep in preparations:
+        for approach in APPROACHES:
+            runs = rows[(prep, approach)]
+            medians = {c: statistics.median(r[0][c] for r in runs) for c in COLUMNS}
+            medians["peak"] = statistics.median(r[1] for r in runs)
+            medians["extra"] = statistics.median(r[2] for r in runs)
+            medians["err"] = max(r[3] for r in runs)
+            result.setdefault(prep, {})[approach] = medians
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -172,25 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--n and --repeat must be >= 1, got {args.n} and {args.repeat}")
     preparations = PREPARATIONS if args.preparation == "both" else (args.preparation,)
 
-    import circuitheat as ch
-
-    model = fig2_model()
-    direct = ch.simulate(model, args.n)
-    rows: dict[tuple[str, str], list] = {}
-    for _ in range(args.repeat):
-        for prep in preparations:
-            for approach in APPROACHES:
-                out, timings, peak, extra = _measure(approach, prep, args.n)
-                err = max(
-                    float(np.max(np.abs(out["heat_hot"] - direct.heat_hot))),
-                    float(np.max(np.abs(out["heat_cold"] - direct.heat_cold))),
-                    float(np.max(np.abs(out["system"] - direct.system_states))),
-                )
-                if err > AGREEMENT_TOL:
-                    raise SystemExit(f"{approach}/{prep}: differs from the direct engine by {err:.3g}")
-                rows.setdefault((prep, approach), []).append((timings, peak, extra, err))
-
-    cols = ("build", "transpile", "convert", "simulate", "read", "total")
+    medians_by_prep = measure(args.n, preparations, args.repeat)
+    cols = COLUMNS
     print(f"Aer density-matrix engine vs naive, n = {args.n} collisions, Fig. 2 parameters, median of {args.repeat}")
     print(f"python {' '.join(sys.argv)}")
     titles = ["preparation", "approach", *(f"{c} (s)" for c in cols), "peak RSS (MiB)", "RSS increase (MiB)"]
@@ -199,13 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| " + " | ".join(f"{t:>{w}}" for t, w in zip(titles, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|")
     for prep in preparations:
-        medians = {}
-        for approach in APPROACHES:
-            runs = rows[(prep, approach)]
-            medians[approach] = {c: statistics.median(r[0][c] for r in runs) for c in cols}
-            medians[approach]["peak"] = statistics.median(r[1] for r in runs)
-            medians[approach]["extra"] = statistics.median(r[2] for r in runs)
-            medians[approach]["err"] = max(r[3] for r in runs)
+        medians = medians_by_prep[prep]
         speedup = medians["naive"]["total"] / medians["engine"]["total"]
         for approach in APPROACHES:
             m = medians[approach]

@@ -32,8 +32,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_direct
 
 import circuitheat as ch
+from circuitheat.sweeps import sweep
 
-__all__ = ["brute_force_chain", "chain", "main"]
+__all__ = [
+    "brute_force_chain",
+    "chain",
+    "chain_row",
+    "large_chain_steady",
+    "large_chain_trajectory",
+    "main",
+    "paper_grid_row",
+    "paper_model_rows",
+    "paper_network",
+]
 
 H_UNIT = np.diag([0.5, -0.5])
 
@@ -84,58 +95,157 @@ def brute_force_chain(net: ch.CollisionNetwork, n_steps: int) -> np.ndarray:
     return out
 
 
+def paper_model_rows(n: int = 1500, repeats: int = 3) -> list[bench_direct.Row]:
+    """The paper's model through the network core (``model.network``) vs the fast path: trajectory and steady state.
+
+    ``t_engine`` is the network path, ``t_peer`` the fast path, so ``ratio`` = fast / network
+    (issue 11 item 11 asks for network / fast = 1 / ratio <= 1.5).
+    """
+    model = bench_direct.fig2_model()
+    network = model.network  # built once, as a user would keep it (its step map is cached on it)
+    a, b = ch.simulate(model, n), ch.simulate(network, n)
+    diff = float(np.max(np.abs(a.heat_hot - b.currents["hot"])))
+    t_fast = bench_direct.time_call(lambda: ch.simulate(model, n), repeats=repeats)
+    t_net = bench_direct.time_call(lambda: ch.simulate(network, n), repeats=repeats)
+    rows = [
+        bench_direct.Row(
+            "network",
+            f"paper model, {n}-collision trajectory",
+            n,
+            "ch.simulate(model.network, n) (network core)",
+            "ch.simulate(model, n) (fast path)",
+            t_net,
+            t_fast,
+            f"max |dJ_h| = {diff:.1e}",
+        )
+    ]
+    diff = abs(ch.steady_state(model).heat_hot - ch.steady_state(network).currents["hot"])
+    t_fast = bench_direct.time_call(lambda: ch.steady_state(model), repeats=repeats)
+    t_net = bench_direct.time_call(lambda: ch.steady_state(network), repeats=repeats)
+    rows.append(
+        bench_direct.Row(
+            "network",
+            "paper model, steady state",
+            1,
+            "ch.steady_state(model.network) (network core)",
+            "ch.steady_state(model) (fast path)",
+            t_net,
+            t_fast,
+            f"|dJ_h| = {diff:.1e}",
+        )
+    )
+    return rows
+
+
+def paper_network(phase_difference: float, gamma: float) -> ch.CollisionNetwork:
+    """The Fig. 2 model at (phi_h - phi_c, gamma) as a network: the builder of the network-core grid."""
+    return bench_direct.fig2_model(phase_difference, gamma).network
+
+
+def paper_grid_row(size: int = 201, budget: float = 8.0, seed: int = 8) -> bench_direct.Row:
+    """The size x size grid of bench_direct through the network core: ``sweep(axes, build=paper_network)``.
+
+    Against the batched ``ch.steady_heat_current`` (the paper model's grid path). The network
+    sweep takes every point through ``ch.steady_state`` of its network; every point costs the
+    same, so beyond ``budget`` seconds it runs on all phases and a seeded random subset of the
+    gamma columns, and its time is scaled to the full grid. Its currents are checked against
+    the batched ones first.
+    """
+    phases, gammas = bench_direct.grid_axes(size)
+    reference = bench_direct.direct_grid(size)
+    t_batched = bench_direct.time_call(lambda: bench_direct.direct_grid(size))
+
+    def network_sweep(columns: np.ndarray) -> float:
+        start = time.perf_counter()
+        ds = sweep({"phase_difference": phases, "gamma": gammas[columns]}, build=paper_network, progress=False)
+        elapsed = time.perf_counter() - start
+        diff = float(np.max(np.abs(ds["heat_hot"].values - reference[:, columns])))
+        assert diff < bench_direct.STEADY_AGREEMENT, diff
+        return elapsed
+
+    first = network_sweep(np.array([size // 3]))
+    n_columns = int(min(size, max(1, budget // first)))
+    columns = np.sort(np.random.default_rng(seed).choice(size, n_columns, replace=False))
+    t_net = network_sweep(columns) * size / n_columns
+    note = "all points" if n_columns == size else f"network sweep timed on {size}x{n_columns} random gamma columns, scaled"
+    return bench_direct.Row(
+        "network",
+        f"paper model, {size}x{size} steady-state grid",
+        size * size,
+        "sweep(axes, build=paper_network) (network core)",
+        "ch.steady_heat_current (batched fast path)",
+        t_net,
+        t_batched,
+        note,
+    )
+
+
+def chain_row(sites: int = 6, steps: int = 1000, peer_steps: int = 100, repeats: int = 2) -> bench_direct.Row:
+    """N-site chain, ``steps`` steps: the direct engine vs :func:`brute_force_chain` (timed over ``peer_steps``, scaled)."""
+    net = chain(sites)
+    ours = ch.simulate(net, steps, store_states=False)
+    ref = brute_force_chain(net, peer_steps)
+    diff = float(np.max(np.abs(ours.currents["hot"][:peer_steps] - ref)))
+    t_ours = bench_direct.time_call(lambda: ch.simulate(net, steps, store_states=False), repeats=repeats, min_time=0)
+    t_peer = bench_direct.time_call(lambda: brute_force_chain(net, peer_steps), repeats=repeats, min_time=0)
+    return bench_direct.Row(
+        "network",
+        f"N = {sites} chain, {steps} steps",
+        steps,
+        "ch.simulate(chain, n, store_states=False) (direct)",
+        "brute-force numpy loop (full unitary, partial trace)",
+        t_ours,
+        t_peer * steps / peer_steps,
+        f"peer timed over {peer_steps} steps and scaled; max |dJ| = {diff:.1e}",
+    )
+
+
+def large_chain_trajectory(sites: int = 10, steps: int = 1000) -> dict[str, float]:
+    """An N-site chain, ``steps`` steps with states not stored (matrix-free), timed once.
+
+    Returns ``seconds``, ``state_mib`` (one 2^N x 2^N complex state) and ``first_law``
+    (max |energy balance|).
+    """
+    net = chain(sites)
+    start = time.perf_counter()
+    traj = ch.simulate(net, steps, store_states=False)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "state_mib": 16 * 4**sites / 2**20, "first_law": float(np.max(np.abs(traj.energy_balance)))}
+
+
+def large_chain_steady(sites: int = 10) -> dict[str, float]:
+    """The matrix-free (GMRES) steady state of an N-site chain, timed once: ``seconds``, ``residual``, currents."""
+    net = chain(sites)
+    start = time.perf_counter()
+    ss = ch.steady_state(net, method="krylov")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "residual": float(ss.residual), "j_hot": ss.currents["hot"], "j_cold": ss.currents["cold"]}
+
+
 def _rows(quick: bool) -> list[str]:
     lines = []
-    model = bench_direct.fig2_model()
-    n = 1500
-    network = model.network  # built once, as a user would keep it (its step map is cached on it)
-    a = ch.simulate(model, n)
-    b = ch.simulate(network, n)
-    diff = float(np.max(np.abs(a.heat_hot - b.currents["hot"])))
-    t_fast = bench_direct.time_call(lambda: ch.simulate(model, n))
-    t_net = bench_direct.time_call(lambda: ch.simulate(network, n))
+    for row in paper_model_rows():
+        lines.append(
+            f"{row.case}: fast path {row.t_peer * 1e3:.3f} ms, network path {row.t_engine * 1e3:.3f} ms, "
+            f"ratio network/fast {row.t_engine / row.t_peer:.2f} ({row.note})"
+        )
+    row = chain_row(6, 100 if quick else 1000, 20 if quick else 100)
     lines.append(
-        f"paper model, {n} collisions: fast path {t_fast * 1e3:.2f} ms, network path {t_net * 1e3:.2f} ms, "
-        f"ratio network/fast {t_net / t_fast:.2f} (max |dJ_h| {diff:.1e})"
+        f"{row.case}: direct engine {row.t_engine:.3f} s, brute-force numpy loop {row.t_peer:.2f} s, "
+        f"ratio {row.ratio:.0f}x ({row.note})"
     )
-    t_fast = bench_direct.time_call(lambda: ch.steady_state(model))
-    t_net = bench_direct.time_call(lambda: ch.steady_state(network))
+    sites = 8 if quick else 10
+    steps = 20 if quick else 1000
+    traj = large_chain_trajectory(sites, steps)
     lines.append(
-        f"paper model steady state: fast path {t_fast * 1e3:.3f} ms, network path {t_net * 1e3:.3f} ms, "
-        f"ratio {t_net / t_fast:.2f}"
+        f"N={sites} chain, {steps} steps (states not stored): {traj['seconds']:.1f} s, "
+        f"{traj['seconds'] / steps * 1e3:.1f} ms/step; one state {traj['state_mib']:.0f} MiB, first law "
+        f"max {traj['first_law']:.1e}"
     )
-
-    net6 = chain(6)
-    steps = 100 if quick else 1000
-    ours = ch.simulate(net6, steps, store_states=False)
-    peer_steps = 20 if quick else 100
-    ref = brute_force_chain(net6, peer_steps)
-    diff = float(np.max(np.abs(ours.currents["hot"][:peer_steps] - ref)))
-    t_ours = bench_direct.time_call(lambda: ch.simulate(net6, steps, store_states=False), repeats=2, min_time=0)
-    t_peer = bench_direct.time_call(lambda: brute_force_chain(net6, peer_steps), repeats=2, min_time=0) * steps / peer_steps
+    ss = large_chain_steady(sites)
     lines.append(
-        f"N=6 chain, {steps} steps: direct engine {t_ours:.3f} s, brute-force numpy loop {t_peer:.2f} s "
-        f"(timed over {peer_steps} steps, scaled), ratio {t_peer / t_ours:.0f}x (max |dJ| {diff:.1e})"
-    )
-
-    n10 = 8 if quick else 10
-    net10 = chain(n10)
-    steps10 = 20 if quick else 1000
-    start = time.perf_counter()
-    traj = ch.simulate(net10, steps10, store_states=False)
-    t_traj = time.perf_counter() - start
-    state_mib = 16 * 4**n10 / 2**20
-    lines.append(
-        f"N={n10} chain, {steps10} steps (states not stored): {t_traj:.1f} s, "
-        f"{t_traj / steps10 * 1e3:.1f} ms/step; one state {state_mib:.0f} MiB, first law "
-        f"max {np.max(np.abs(traj.energy_balance)):.1e}"
-    )
-    start = time.perf_counter()
-    ss = ch.steady_state(net10, method="krylov")
-    t_ss = time.perf_counter() - start
-    lines.append(
-        f"N={n10} chain steady state (GMRES, matrix-free): {t_ss:.1f} s, residual {ss.residual:.1e}, "
-        f"J_hot {ss.currents['hot']:+.6f}, J_cold {ss.currents['cold']:+.6f}"
+        f"N={sites} chain steady state (GMRES, matrix-free): {ss['seconds']:.1f} s, residual "
+        f"{ss['residual']:.1e}, J_hot {ss['j_hot']:+.6f}, J_cold {ss['j_cold']:+.6f}"
     )
     return lines
 

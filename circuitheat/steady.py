@@ -230,6 +230,7 @@ def _observe(u: NDArray, v: NDArray) -> NDArray:
     return np.einsum("...i,...i->...", u, v)
 
 
+@single_blas_thread
 def steady_heat_current(
     gamma: ArrayLike,
     delta: ArrayLike,
@@ -294,6 +295,7 @@ def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot
     return (system.heat_hot(u),)
 
 
+@single_blas_thread
 def linear_response(
     gamma: ArrayLike,
     delta: ArrayLike,

@@ -9,7 +9,15 @@ import), and restores the previous limits afterwards, so the user's own numpy wo
 same process keeps its threads. Nested calls enter the limit once.
 
 The limit is process-wide while a call runs (BLAS thread counts are global): a numpy call
-in *another* Python thread during a circuitheat call also runs single-threaded.
+in *another* Python thread during a circuitheat call also runs single-threaded. Calls
+running at once in several Python threads (a ``ThreadPoolExecutor`` sweep) share one
+limit: the first to enter sets it, the last to leave restores the caller's setting.
+
+OpenBLAS (0.3.31, numpy's and scipy's wheels) ignores ``openblas_set_num_threads`` called
+from a non-main thread once the main thread has called it: a limit set by threadpoolctl
+from a worker thread would then not hold. Each call therefore also sets OpenBLAS's
+per-thread count (``openblas_set_num_threads_local``, where the library has it) to one
+for the calling thread, and restores it on leaving.
 """
 
 from __future__ import annotations
@@ -26,33 +34,68 @@ __all__ = ["blas_single_thread", "single_blas_thread"]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-_state = threading.local()
 _lock = threading.Lock()
 _controller: ThreadpoolController | None = None
+#: Calls inside the limit, over all Python threads (the limit itself is process-wide).
+_depth = 0
+_limiter = None
+_local_setters: list | None = None
+#: Per Python thread: nesting depth and the OpenBLAS per-thread counts to restore.
+_thread = threading.local()
 
 
 def _get_controller() -> ThreadpoolController:
-    """The controller, created at first use (after numpy and scipy have loaded their BLAS)."""
+    """The controller, created at first use (after numpy and scipy have loaded their BLAS); call with ``_lock`` held."""
     global _controller
-    with _lock:
-        if _controller is None:
-            _controller = ThreadpoolController()
-        return _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller
+
+
+def _get_local_setters() -> list:
+    """``openblas_set_num_threads_local`` of every OpenBLAS the controller found that has it; call with ``_lock`` held."""
+    global _local_setters
+    if _local_setters is None:
+        _local_setters = [
+            lib.dynlib.openblas_set_num_threads_local
+            for lib in _get_controller().lib_controllers
+            if lib.internal_api == "openblas" and hasattr(lib.dynlib, "openblas_set_num_threads_local")
+        ]
+    return _local_setters
 
 
 class blas_single_thread:
-    """Context manager: every BLAS library limited to one thread inside, previous limits restored after."""
+    """Context manager: every BLAS library limited to one thread inside, previous limits restored after.
+
+    Re-entrant and shared between Python threads: the limit is set by the first call to
+    enter and the caller's limits are restored when the last one leaves.
+    """
 
     def __enter__(self) -> blas_single_thread:
-        depth = getattr(_state, "depth", 0)
-        _state.depth = depth + 1
-        self._limiter = _get_controller().limit(limits=1, user_api="blas") if depth == 0 else None
+        global _depth, _limiter
+        with _lock:
+            if _depth == 0:
+                _limiter = _get_controller().limit(limits=1, user_api="blas")
+            _depth += 1
+            setters = _get_local_setters()
+        depth = getattr(_thread, "depth", 0)
+        if depth == 0:
+            _thread.saved = [(setter, setter(1)) for setter in setters]
+        _thread.depth = depth + 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _state.depth -= 1
-        if self._limiter is not None:
-            self._limiter.restore_original_limits()
+        global _depth, _limiter
+        _thread.depth -= 1
+        if _thread.depth == 0:
+            for setter, previous in _thread.saved:
+                setter(previous)
+            _thread.saved = []
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _limiter is not None:
+                _limiter.restore_original_limits()
+                _limiter = None
 
 
 def single_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:

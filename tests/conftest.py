@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 import circuitheat as ch
 
@@ -18,10 +17,6 @@ import circuitheat as ch
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(Path(__file__).resolve().parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
-
-# The engines multiply many tiny matrices; with pytest-xdist workers on few cores a
-# threaded BLAS oversubscribes them (a 16x256 product: 3 us alone, 12 ms under load).
-threadpool_limits(1)
 
 #: Number of random parameter sets used by invariant tests (many, each check is ~1 ms).
 N_RANDOM_MODELS = 40

@@ -32,6 +32,7 @@ from circuitheat.fluctuations import (
     steady_entropy_production_rate,
 )
 from circuitheat.network.step import compile_step, site_channel
+from circuitheat.threads import single_blas_thread
 
 #: Exact statistics against brute-force enumeration (the issue's bound): both are sums of a few
 #: hundred products of O(1) numbers, rounding ~1e-15 each.
@@ -245,6 +246,7 @@ def test_hot_distribution_and_cumulants_equal_branch_enumeration_at_n8():
     assert stats.variance == pytest.approx(cumulants[0, 1], abs=EXACT)
 
 
+@single_blas_thread  # a test reference with large dense matrices: one BLAS thread per xdist worker
 def network_branch_distribution(network: ch.CollisionNetwork, n: int) -> dict[tuple[float, float], float]:
     """P(Q_hot(n), Q_cold(n)) of :func:`three_site_network` by explicit branches on system + the step's 3 ancillas."""
     names = [c.reservoir for c in network.collisions]

@@ -31,6 +31,7 @@ from circuitheat.network.circuits import (
     network_to_qasm3,
     reverse_qubit_order,
 )
+from circuitheat.threads import single_blas_thread
 
 #: Aer vs direct: both exact up to floating-point rounding (observed ~1e-14 after 40 steps
 #: of N = 6); 1e-10 is the tolerance issue 11 sets, far below any physics error.
@@ -253,6 +254,7 @@ def _embed(u: np.ndarray, qubits: tuple[int, int], total: int) -> np.ndarray:
     return out.reshape(2**total, 2**total)
 
 
+@single_blas_thread  # a test reference with large dense matrices: one BLAS thread per xdist worker
 def brute_force_ancillas(net: ch.CollisionNetwork, rho: np.ndarray) -> np.ndarray:
     """Joint state of the step's m ancillas after one step from rho: full unitary, partial trace over the sites."""
     n, cols = net.sites, net.collisions

@@ -18,6 +18,7 @@ from qiskit.quantum_info import Operator, random_unitary
 
 import circuitheat as ch
 from circuitheat.network.step import step_map
+from circuitheat.threads import single_blas_thread
 
 #: Engines and the brute force agree to floating-point rounding: 1e-10 is the contract
 #: (issue 11); observed differences are ~1e-14 for the step counts used here.
@@ -56,6 +57,7 @@ def _local(op: np.ndarray, q: int, n_qubits: int) -> np.ndarray:
     return out
 
 
+@single_blas_thread  # a test reference with large dense matrices: one BLAS thread per xdist worker
 def brute_force_step(net: ch.CollisionNetwork, rho: np.ndarray):
     """One step by brute force: (rho_after, {reservoir: J}, work)."""
     n = net.sites
@@ -85,6 +87,7 @@ def brute_force_step(net: ch.CollisionNetwork, rho: np.ndarray):
     return reduced, currents, work
 
 
+@single_blas_thread  # a test reference with large dense matrices: one BLAS thread per xdist worker
 def brute_force_superoperator(net: ch.CollisionNetwork) -> np.ndarray:
     d = net.dim
     cols = []

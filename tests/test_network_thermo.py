@@ -37,6 +37,7 @@ from circuitheat.thermo import (
     second_law_scan,
     steady_entropy_production,
 )
+from circuitheat.threads import single_blas_thread
 
 #: The issue's bound for Eq. (16) generalised, checked on the joint state (observed ~1e-14).
 IDENTITY = 1e-10
@@ -106,6 +107,7 @@ def _step_unitary(net: ch.CollisionNetwork, n_qubits: int, offset: int) -> np.nd
     return u
 
 
+@single_blas_thread  # a test reference with large dense matrices: one BLAS thread per xdist worker
 def brute_force_entropy(net: ch.CollisionNetwork, rho0: np.ndarray, n: int) -> dict:
     """Sec. IV quantities after steps 1..n from the full joint state (see the module docstring)."""
     sites, colls = net.sites, net.collisions

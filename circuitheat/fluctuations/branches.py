@@ -57,6 +57,7 @@ from ..model import CollisionModel
 from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
 from ..resources import check_memory
+from ..threads import single_blas_thread
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, InputValueError, check_choice
 
@@ -255,6 +256,7 @@ def _system_network(system) -> CollisionNetwork:
 CACHE_SIZE = 64
 
 
+@single_blas_thread
 def counting_map(system, measurement: str = "end_point") -> CountingMap:
     r"""Count-resolved step maps of a :class:`~circuitheat.CollisionModel` or :class:`~circuitheat.CollisionNetwork`.
 
@@ -339,6 +341,7 @@ def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     )
 
 
+@single_blas_thread
 def noisy_counting_map(noisy_map, *, mitigated: bool = False) -> CountingMap:
     r"""The counting map of a device's noisy collision (:class:`~circuitheat.hardware.NoisyCollisionMap`).
 

@@ -85,6 +85,7 @@ from ..engines.direct import propagate
 from ..fixed_point import fixed_point
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork
+from ..threads import single_blas_thread
 from ..validation import InputTypeError, check_choice, check_count
 from .protocol import excited_sign
 from .readout import assignment_matrices, check_readout
@@ -274,6 +275,7 @@ class NoisyCollisionMap:
     # ------------------------------------------------------------------ building
 
     @classmethod
+    @single_blas_thread
     def from_transpiled(
         cls,
         transpiled: TranspiledProtocol,
@@ -574,6 +576,7 @@ class NoisyCollisionMap:
         )
 
 
+@single_blas_thread
 def noisy_collision_map(
     model: CollisionModel | CollisionNetwork,
     backend: str | BackendV2,

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..resources import check_memory
+from ..threads import single_blas_thread
 from ..validation import InputTypeError
 from .spec import Collision, CollisionNetwork, Interaction
 
@@ -407,6 +408,7 @@ def _dense_from_ops(network: CollisionNetwork, ops) -> tuple[NDArray, dict[str, 
     return superop, observables
 
 
+@single_blas_thread
 def step_map(system, *, dense: bool | None = None) -> StepMap:
     """The :class:`StepMap` of a :class:`~circuitheat.CollisionModel` or :class:`CollisionNetwork`.
 

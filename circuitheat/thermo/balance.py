@@ -30,6 +30,7 @@ from ..model import CollisionModel
 from ..network.spec import CollisionNetwork
 from ..resources import check_memory
 from ..states import system_initial_state
+from ..threads import single_blas_thread
 from ..trajectory import CollisionSeries, frozen_array
 from ..validation import InputTypeError, InputValueError, check_count
 from .collision import _fresh_ancillas, _step_terms, _system_attrs, _system_network
@@ -313,6 +314,7 @@ def _ancilla_engines() -> str:
     return ", ".join(repr(name) for name, e in ENGINES.items() if "ancillas" in e.options) or "none"
 
 
+@single_blas_thread
 def entropy_balance(
     model: CollisionModel | CollisionNetwork,
     n_collisions: int,

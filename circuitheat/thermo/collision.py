@@ -44,6 +44,7 @@ from ..engines.dilation import step_joint_state
 from ..model import CollisionModel, Reservoir
 from ..network.spec import CollisionNetwork
 from ..states import ancilla_state
+from ..threads import single_blas_thread
 from ..validation import InputValueError
 from .logs import (
     Spectrum,
@@ -271,6 +272,7 @@ def _local_production(
     return _relative_entropy(omega, reference)
 
 
+@single_blas_thread
 def collision_entropy_production(system: CollisionModel | CollisionNetwork, rho_before: ArrayLike) -> NDArray[np.float64]:
     r"""Entropy produced in one step (one collision of the paper's model), as a relative entropy (nats).
 

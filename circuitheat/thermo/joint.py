@@ -21,6 +21,7 @@ from ..model import CollisionModel
 from ..network.spec import CollisionNetwork
 from ..resources import check_memory
 from ..states import system_initial_state
+from ..threads import single_blas_thread
 from ..validation import InputValueError, check_choice, check_count
 from .collision import _fresh_ancillas, _joint_spectrum, _joint_state, _system_network
 from .logs import (
@@ -159,6 +160,7 @@ def _joint_dense(network: CollisionNetwork, rho0: NDArray, n: int) -> NDArray:
     return out
 
 
+@single_blas_thread
 def joint_relative_entropy(
     model: CollisionModel | CollisionNetwork,
     n_collisions: int,

@@ -31,6 +31,7 @@ from ..fixed_point import fixed_point
 from ..model import CollisionModel, Reservoir
 from ..network.spec import CollisionNetwork
 from ..steady import steady_state
+from ..threads import single_blas_thread
 from ..validation import InputValueError, check_angle, check_array
 from .collision import (
     _LOCAL_PRODUCTION,
@@ -279,6 +280,7 @@ def _system_flows(system: CollisionModel | CollisionNetwork) -> _SteadyFlows:
     return _steady_flows(network, _fresh_ancillas(network), np.asarray(ss.system_state), ss.currents, ss.work)
 
 
+@single_blas_thread
 def steady_entropy_production(model: CollisionModel | CollisionNetwork) -> SteadyEntropyProduction:
     r"""True entropy production and Clausius-like entropy flow per step in the steady state.
 
@@ -362,6 +364,7 @@ def _check_scanned(network: CollisionNetwork, reservoirs: object) -> tuple[str, 
     return reservoirs[0], reservoirs[1]
 
 
+@single_blas_thread
 def second_law_scan(
     model: CollisionModel | CollisionNetwork,
     phase_differences: ArrayLike | None = None,

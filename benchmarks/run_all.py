@@ -484,15 +484,17 @@ def evaluate_goals(results: dict[str, list[Row]], large: dict | None, robustness
         ("trajectory", "1500-collision trajectory", "direct", "QuTiP loop", 300.0, "1500-collision trajectory"),
         ("grid", "201x201 steady-state grid", "steady_heat_current", "QuTiP propagator_steadystate", 150.0, "201×201 grid"),
     )
+    pinned = results.get(PINNED_IDLE, [])
     for section, case, engine, peer, target, label in specs:
-        row = _cheapest(default, section, case, engine, peer)
-        cheapest = f" (cheapest QuTiP peer: {row.peer})" if row is not None and section == "grid" else ""
+        row, row_pinned = _cheapest(default, section, case, engine, peer), _cheapest(pinned, section, case, engine, peer)
+        cheapest = f"; cheapest QuTiP peer: {row.peer}" if row is not None and section == "grid" else ""
         goals.append(
             Goal(
                 "12",
-                f"{label} ≥ {target:g}× the {peer}{' per point, cheapest form' if section == 'grid' else ''} (default, idle)",
-                f"{row.ratio:,.0f}×{cheapest}" if row else "not measured",
-                row.ratio >= target if row else None,
+                f"{label} ≥ {target:g}× the {peer}{' per point, cheapest form' if section == 'grid' else ''} "
+                "(idle, default and pinned)",
+                f"{row.ratio:,.0f}× default, {row_pinned.ratio:,.0f}× pinned{cheapest}" if row and row_pinned else "not measured",
+                min(row.ratio, row_pinned.ratio) >= target if row and row_pinned else None,
             )
         )
     for _section, case, _engine, _peer, _target, label in specs:
@@ -517,19 +519,21 @@ def evaluate_goals(results: dict[str, list[Row]], large: dict | None, robustness
             Goal(
                 "11",
                 f"paper model through the network core within 1.5× of today's engine: {label}",
-                f"{row.t_engine / row.t_peer:.2f}× ({_seconds(row.t_engine)} vs {_seconds(row.t_peer)})"
+                f"{_ratio(row.t_engine / row.t_peer)} ({_seconds(row.t_engine)} vs {_seconds(row.t_peer)})"
                 if row
                 else "not measured",
                 row.t_engine <= 1.5 * row.t_peer if row else None,
             )
         )
-    row = _find(default, "network", "N = 6 chain, 1000 steps")
+    row, row_pinned = _find(default, "network", "N = 6 chain, 1000 steps"), _find(pinned, "network", "N = 6 chain, 1000 steps")
     goals.append(
         Goal(
             "11",
-            "N = 6 chain, 1000 steps, direct engine ≥ 100× the brute-force numpy loop",
-            f"{row.ratio:,.0f}×" if row else "not measured",
-            row.ratio >= 100 if row else None,
+            "N = 6 chain, 1000 steps, direct engine ≥ 100× the brute-force numpy loop (idle, default and pinned)",
+            f"{row.ratio:,.0f}× default (the loop's 256×256 products on two BLAS threads), {row_pinned.ratio:,.0f}× pinned"
+            if row and row_pinned
+            else "not measured",
+            min(row.ratio, row_pinned.ratio) >= 100 if row and row_pinned else None,
         )
     )
     if large is not None and large["sites"] == 10 and large["steps"] == 1000:
@@ -568,13 +572,19 @@ def evaluate_goals(results: dict[str, list[Row]], large: dict | None, robustness
                 all(r.t_engine <= 1.5 * r.t_peer for r in bare if "conductance" not in r.engine),
             )
         )
-    aer = [r for r in default if r.section == "aer" and r.case.startswith("N = 6") and "default threads" in r.peer]
+    aer = [
+        (env, r)
+        for env, rows in ((DEFAULT_IDLE, default), (PINNED_IDLE, pinned))
+        for r in rows
+        if r.section == "aer" and r.case.startswith("N = 6") and "default threads" in r.peer
+    ]
     goals.append(
         Goal(
             "11",
-            "Aer engine on an N = 6 network within 2× of a naive Aer build (Aer's default threads)",
-            ", ".join(f"{r.case.split(', ')[-1]}: engine/naive {r.t_engine / r.t_peer:.2f}×" for r in aer) or "not measured",
-            all(r.t_engine <= 2 * r.t_peer for r in aer) if aer else None,
+            "Aer engine on an N = 6 network within 2× of a naive Aer build (Aer's default threads; idle, default and pinned)",
+            ", ".join(f"{r.case.split(', ')[-1]} ({e.split(',')[0]}): engine/naive {r.t_engine / r.t_peer:.2f}×" for e, r in aer)
+            or "not measured",
+            all(r.t_engine <= 2 * r.t_peer for _, r in aer) if aer else None,
         )
     )
     return goals
@@ -793,9 +803,9 @@ def main(argv: list[str] | None = None) -> int:
 
             # --quick (a smoke test) starts the Aer runs' fresh processes in the first environment only
             results[env.name] = measure(sizes, progress, aer=not args.quick or env == ENVIRONMENTS[0])
-    print("[default, idle] N = 10 chain on one core" if not args.quick else "[default, idle] small chain", file=sys.stderr)
     print("[busy] default and pinned, interleaved", file=sys.stderr)
     meta["robustness"] = busy_robustness(sizes)
+    print(f"[default, idle] N = {sizes.large_sites} chain on one core", file=sys.stderr)
     large = large_chain(sizes.large_sites, sizes.large_steps, sizes.large_timed_steps)
     meta["load"] = ", ".join(loads)
     meta["elapsed_s"] = round(time.perf_counter() - start, 1)

@@ -51,34 +51,3 @@ def test_nested_limits_restore_once():
                 assert _blas_threads() == {1}
             assert _blas_threads() == {1}
         assert _blas_threads() == before
-
-
-def test_overlapping_calls_in_two_threads_share_one_limit():
-    """Thread A enters, B enters, A leaves while B still computes: A must not lift B's limit; after B, the caller's."""
-    import threading
-
-    a_inside, b_entered, a_left = threading.Event(), threading.Event(), threading.Event()
-    seen = {}
-
-    def first():
-        with blas_single_thread():
-            a_inside.set()
-            b_entered.wait(timeout=30)
-        a_left.set()
-
-    def second():
-        a_inside.wait(timeout=30)
-        with blas_single_thread():
-            seen["entered"] = _blas_threads()
-            b_entered.set()
-            a_left.wait(timeout=30)
-            seen["after_a_left"] = _blas_threads()
-
-    before = _blas_threads()
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert seen["after_a_left"] == seen["entered"]
-    assert _blas_threads() == before

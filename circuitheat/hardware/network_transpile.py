@@ -33,13 +33,12 @@ from .protocol import DEFAULT_ENCODING, assemble_protocol, check_encoding
 from .transpile import (
     DEFAULT_OPTIMIZATION_LEVEL,
     DEFAULT_SEED_TRANSPILER,
-    _duration,
     _is_gate,
     _nan_if_missing,
     _qubit_times,
     _target_of,
-    dephasing_inconsistent_qubits,
     resolve_backend,
+    scheduled_pass_manager,
     strip_idle_delays,
 )
 
@@ -211,22 +210,8 @@ def transpile_network_protocol(
         choice = None
         qubits = check_network_layout(target, network, roles, layout)
     measured = routed.measured if routed else qubits[network.sites : network.sites + roles.collisions]
-    has_durations = not math.isnan(_duration(target, "measure", (measured[0],)))
-    scheduled = schedule and has_durations
-    if scheduled and (bad := sorted(dephasing_inconsistent_qubits(target).intersection(qubits))):
-        t1, t2 = _qubit_times(target, bad[:1])
-        raise InputValueError(
-            f"layout qubit {bad[0]} reports T2 = {t2[0] * 1e6:.4g} us > 2 T1 = {2 * t1[0] * 1e6:.4g} us: its scheduled "
-            "delays cannot be simulated; choose another layout or pass schedule=False"
-        )
+    pm, has_durations, scheduled = scheduled_pass_manager(target, device, qubits, measured[0], schedule, level, seed_transpiler)
     kwargs = {"backend": device} if device is not None else {"target": target}
-    pm = generate_preset_pass_manager(
-        optimization_level=level,
-        initial_layout=list(qubits),
-        seed_transpiler=seed_transpiler,
-        scheduling_method="alap" if scheduled else None,
-        **kwargs,
-    )
     prefix = pm.run(logical_prefix)
     if routed is None:
         block = pm.run(logical_block)

@@ -48,7 +48,7 @@ from ..circuits import COLD, COLD_PARTNER, HOT, HOT_PARTNER, QUBIT_ROLES, SYSTEM
 from ..model import CollisionModel, check_model
 from ..network.spec import CollisionNetwork
 from ..states import STATE_TOLERANCE, system_initial_state
-from ..validation import check_count
+from ..validation import InputValueError, check_count
 from .protocol import (
     DEFAULT_ENCODING,
     NUM_PROTOCOL_QUBITS,
@@ -70,6 +70,7 @@ __all__ = [
     "dephasing_inconsistent_qubits",
     "fake_backend_names",
     "resolve_backend",
+    "scheduled_pass_manager",
     "strip_idle_delays",
     "transpile_protocol",
 ]
@@ -604,6 +605,47 @@ def _qubit_times(target: Target, qubits: Sequence[int]) -> tuple[tuple[float, ..
     return tuple(t1), tuple(t2)
 
 
+def scheduled_pass_manager(
+    target: Target,
+    device: BackendV2 | None,
+    qubits: Sequence[int],
+    measured_qubit: int,
+    schedule: bool,
+    optimization_level: int,
+    seed_transpiler: int | None,
+):
+    """The preset pass manager of a protocol on the layout ``qubits``, and whether it can and does schedule.
+
+    Scheduling (ALAP) happens when asked and the target knows the duration of a measurement
+    on ``measured_qubit``; a scheduled layout may not use a qubit of
+    :func:`dephasing_inconsistent_qubits` (its delays cannot be simulated:
+    qiskit-ibm-runtime's local mode raises ``NoiseError``). Shared by the paper's and the
+    networks' protocols.
+
+    Returns
+    -------
+    (pass_manager, has_durations, scheduled)
+    """
+    has_durations = not math.isnan(_duration(target, "measure", (measured_qubit,)))
+    scheduled = bool(schedule and has_durations)
+    if scheduled and (bad := sorted(dephasing_inconsistent_qubits(target).intersection(qubits))):
+        t1, t2 = _qubit_times(target, bad[:1])
+        raise InputValueError(
+            f"layout qubit {bad[0]} reports T2 = {t2[0] * 1e6:.4g} us > 2 T1 = {2 * t1[0] * 1e6:.4g} us: the scheduled "
+            "delays on it cannot be simulated (qiskit-ibm-runtime's local mode raises NoiseError); "
+            "choose another layout or pass schedule=False"
+        )
+    kwargs = {"backend": device} if device is not None else {"target": target}
+    pm = generate_preset_pass_manager(
+        optimization_level=optimization_level,
+        initial_layout=list(qubits),
+        seed_transpiler=seed_transpiler,
+        scheduling_method="alap" if scheduled else None,
+        **kwargs,
+    )
+    return pm, has_durations, scheduled
+
+
 def transpile_protocol(
     model: CollisionModel | CollisionNetwork,
     n_collisions: int,
@@ -690,23 +732,7 @@ def transpile_protocol(
     else:
         choice = None
         qubits = _check_layout(target, layout)
-    has_durations = not math.isnan(_duration(target, "measure", (qubits[HOT],)))
-    scheduled = bool(schedule and has_durations)
-    if scheduled and (bad := sorted(dephasing_inconsistent_qubits(target).intersection(qubits))):
-        t1, t2 = _qubit_times(target, bad[:1])
-        raise ValueError(
-            f"layout qubit {bad[0]} reports T2 = {t2[0] * 1e6:.4g} us > 2 T1 = {2 * t1[0] * 1e6:.4g} us: the scheduled "
-            "delays on it cannot be simulated (qiskit-ibm-runtime's local mode raises NoiseError); "
-            "choose another layout or pass schedule=False"
-        )
-    kwargs = {"backend": device} if device is not None else {"target": target}
-    pm = generate_preset_pass_manager(
-        optimization_level=level,
-        initial_layout=list(qubits),
-        seed_transpiler=seed_transpiler,
-        scheduling_method="alap" if scheduled else None,
-        **kwargs,
-    )
+    pm, has_durations, scheduled = scheduled_pass_manager(target, device, qubits, qubits[HOT], schedule, level, seed_transpiler)
     block = pm.run(hardware_block(model, encoding=encoding))
     prefix = pm.run(hardware_prefix(initial_state, encoding=encoding))
     for name, circ in (("block", block), ("prefix", prefix)):

@@ -54,6 +54,7 @@ from qiskit_aer.library import SaveDensityMatrix
 from ..engines.direct import propagate
 from ..fixed_point import fixed_point
 from ..network.spec import CollisionNetwork
+from ..trajectory import frozen_array
 from ..validation import InputTypeError, InputValueError, check_count
 from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
 from .noise_map import COVARIANCE_RANK_TOLERANCE, INPUT_STATES, _unitary_from_zero
@@ -85,12 +86,7 @@ class NetworkPrediction:
 
 
 def _frozen(values: Mapping[str, ArrayLike]) -> Mapping[str, NDArray]:
-    out = {}
-    for name, value in values.items():
-        a = np.array(value, dtype=float, copy=True)
-        a.setflags(write=False)
-        out[name] = a
-    return MappingProxyType(out)
+    return MappingProxyType({name: frozen_array(np.asarray(value, dtype=float)) for name, value in values.items()})
 
 
 def _check_readout(readout: object, m: int) -> NDArray:
@@ -136,9 +132,7 @@ class NoisyNetworkMap:
 
     def __post_init__(self) -> None:
         for name in ("superoperator", "instruments", "true_instruments", "readout", "initial_state"):
-            a = np.array(getattr(self, name), copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     @classmethod
     def from_transpiled(

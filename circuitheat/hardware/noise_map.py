@@ -86,6 +86,7 @@ from ..fixed_point import fixed_point
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork
 from ..threads import single_blas_thread
+from ..trajectory import frozen_array
 from ..validation import InputTypeError, check_choice, check_count
 from .protocol import excited_sign
 from .readout import assignment_matrices, check_readout
@@ -174,9 +175,7 @@ class NoisyPrediction:
 
     def __post_init__(self) -> None:
         for name in ("heat_hot", "heat_cold", "heat_hot_mitigated", "heat_cold_mitigated", "system_states"):
-            a = np.array(getattr(self, name), copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     @property
     def collisions(self) -> NDArray[np.int64]:
@@ -268,9 +267,7 @@ class NoisyCollisionMap:
 
     def __post_init__(self) -> None:
         for name in ("superoperator", "instruments", "true_instruments", "readout_hot", "readout_cold", "initial_state"):
-            a = np.array(getattr(self, name), copy=True)
-            a.setflags(write=False)
-            object.__setattr__(self, name, a)
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     # ------------------------------------------------------------------ building
 

@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel
 from ..network.spec import CollisionNetwork, check_network
-from ..network.step import LocalChannel, apply_step, compile_step, kraus_operators
+from ..network.step import LocalChannel, apply_step, compile_step
 from ..resources import check_memory
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
@@ -215,21 +215,19 @@ class CountingMap:
         return np.tensordot(np.exp(exponent), self.maps, axes=len(self.names))
 
 
-#: Fields of :class:`~circuitheat.network.step.LocalChannel` this module knows how to set for a
-#: branch: the tensor, and whatever the core derives from it for its matrix-free application.
-_KNOWN_CHANNEL_FIELDS = {"reservoir", "site", "tensor", "observable", "energy_before", "work", "kraus"}
+#: Fields of :class:`~circuitheat.network.step.LocalChannel` this module knows: a branch replaces
+#: only ``tensor`` (the core applies the channel from it alone); a new, derived field would be left
+#: stale, so it is refused below.
+_KNOWN_CHANNEL_FIELDS = {"reservoir", "site", "tensor", "observable", "energy_before", "work"}
 
 
 def _with_tensor(op: LocalChannel, tensor: NDArray) -> LocalChannel:
-    """``op`` with its channel replaced by a branch tensor (and the Kraus form, if the core stores one)."""
+    """``op`` with its channel replaced by a branch tensor."""
     names = {f.name for f in fields(op)}
     unknown = names - _KNOWN_CHANNEL_FIELDS
     if unknown:  # a derived field this module would leave stale: fail loudly, never count wrongly
         raise RuntimeError(f"LocalChannel has fields {sorted(unknown)} that counting_map does not set for branch tensors")
-    changes = {"tensor": tensor}
-    if "kraus" in names:
-        changes["kraus"] = kraus_operators(tensor)
-    return replace(op, **changes)
+    return replace(op, tensor=tensor)
 
 
 def _collision_branches(collision, eta: NDArray, measurement: str) -> list[tuple[NDArray, int]]:

@@ -54,7 +54,6 @@ __all__ = [
     "apply_step",
     "collision_observable",
     "compile_step",
-    "kraus_operators",
     "site_channel",
     "step_map",
 ]
@@ -130,23 +129,6 @@ def collision_observable(unitary: NDArray, eta: NDArray, ancilla_hamiltonian: ND
     u = np.asarray(unitary)
     o = (u.conj().T @ ancilla_hamiltonian @ u).reshape(2, 2, 2, 2)
     return np.einsum("acbe,ec->ab", o, eta)
-
-
-#: Kraus weights below this fraction of the largest are dropped (the Choi matrix's rounding).
-_KRAUS_CUTOFF = 1e-15
-
-
-def kraus_operators(tensor: NDArray) -> NDArray[np.complex128]:
-    r"""Kraus operators (k, 2, 2) of a site channel tensor ``C[a, a', b, b']`` (for circuits and checks).
-
-    The Choi matrix :math:`\Lambda_{(ab),(a'b')} = C_{aa'bb'}` is positive for a CP map; with
-    :math:`\Lambda = \sum_k\lambda_k v_kv_k^\dagger`, :math:`K_k = \sqrt{\lambda_k}\,v_k` (as 2×2) gives
-    :math:`\mathcal E[\sigma] = \sum_k K_k\sigma K_k^\dagger`.
-    """
-    choi = np.asarray(tensor).transpose(0, 2, 1, 3).reshape(4, 4)
-    vals, vecs = np.linalg.eigh(0.5 * (choi + choi.conj().T))
-    keep = vals > _KRAUS_CUTOFF * max(vals.max(), 1e-300)
-    return (np.sqrt(vals[keep]) * vecs[:, keep]).T.reshape(-1, 2, 2)
 
 
 def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel, ...]:

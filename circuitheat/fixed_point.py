@@ -10,11 +10,10 @@ decided from the map itself, never from a model parameter:
   functional vanishes on no fixed point). One batched solve; a singular or numerically
   singular matrix (a solution that is no state, or a reciprocal condition number below
   :data:`RCOND_TOLERANCE` for a single map) is refused.
-* **matrix-free** (:func:`fixed_point_krylov`): GMRES on
-  :math:`\mathcal L(x) = x - \Phi[x] + \sigma\,\mathrm{Tr}\,x = \sigma` with
-  :math:`\sigma = I/d`, invertible exactly when the fixed point is unique (taking the trace
-  of :math:`\mathcal L(x) = 0` gives :math:`\mathrm{Tr}\,x = 0`, then :math:`x = \Phi[x]`), so
-  its solution is :math:`\rho^*`. Converged to a stated residual
+* **matrix-free** (:func:`fixed_point_krylov`): BiCGSTAB (GMRES as fallback) on the traceless Pauli coefficients,
+  :math:`(I-\Phi_0)x = b` (the affine action of :math:`\Phi` on trace-1 states), invertible
+  exactly when the fixed point is unique (a traceless :math:`x = \Phi_0x` would make
+  :math:`\rho^* + \epsilon x` a second fixed point). Converged to a stated residual
   :math:`\|\Phi[\rho] - \rho\|_F`, or refused.
 """
 
@@ -26,11 +25,20 @@ import warnings
 import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
-from scipy.sparse.linalg import LinearOperator, gmres
+from scipy.sparse.linalg import LinearOperator, bicgstab, gmres
 
 from .validation import InputValueError
 
-__all__ = ["KRYLOV_RESIDUAL", "RCOND_TOLERANCE", "STATE_NORM_SLACK", "fixed_point", "fixed_point_krylov"]
+__all__ = [
+    "BICGSTAB_MAXITER",
+    "GMRES_RESTART",
+    "KRYLOV_RESIDUAL",
+    "KRYLOV_SAFETY",
+    "RCOND_TOLERANCE",
+    "STATE_NORM_SLACK",
+    "fixed_point",
+    "fixed_point_krylov",
+]
 
 #: Smallest reciprocal condition number (1-norm) of the bordered matrix accepted for one
 #: map: below it the fixed point is not unique or not resolvable in double precision
@@ -43,6 +51,16 @@ STATE_NORM_SLACK = 1e-6
 
 #: Default residual :math:`\|\Phi[\rho]-\rho\|_F` of the matrix-free solve.
 KRYLOV_RESIDUAL = 1e-10
+
+#: GMRES is asked for this fraction of the required residual: its residual is the
+#: recurrence's estimate, and the true residual, recomputed at the end, may be a little larger.
+KRYLOV_SAFETY = 0.1
+
+#: Iterations of BiCGSTAB (two applications of the step each) before GMRES takes over.
+BICGSTAB_MAXITER = 5000
+
+#: Krylov vectors kept between GMRES restarts: restart x 4^N x 8 bytes (480 MiB at N = 10).
+GMRES_RESTART = 60
 
 
 def _not_unique(detail: str) -> InputValueError:
@@ -103,41 +121,69 @@ def fixed_point(superoperator: NDArray) -> NDArray:
 
 
 def fixed_point_krylov(step, *, residual: float = KRYLOV_RESIDUAL, maxiter: int = 2000) -> tuple[NDArray, float]:
-    r"""Fixed point of a matrix-free step map by GMRES (module docstring), to ``residual``.
+    r"""Fixed point of a matrix-free step map by a Krylov solve in the real Pauli basis, to ``residual``.
+
+    With :math:`\rho = 2^{-N}\sum_{\mathbf p}c_{\mathbf p}P_{\mathbf p}`
+    (:mod:`circuitheat.network.pauli`), a trace-preserving :math:`\Phi` keeps
+    :math:`c_0 = \mathrm{Tr}\,\rho = 1` and acts on the other :math:`4^N-1` (real)
+    coefficients :math:`x` as :math:`x\mapsto\Phi_0x+b`, :math:`b` the traceless part of
+    :math:`\Phi[I/2^N]`. The fixed point solves :math:`(I-\Phi_0)\,x = b`, non-singular
+    exactly when the fixed point is unique (module docstring); BiCGSTAB (then GMRES if it
+    does not converge) solves it in real arithmetic with :math:`\|\Phi[\rho]-\rho\|_F = 2^{-N/2}\|(\Phi_0-I)x+b\|_2`.
 
     Parameters
     ----------
     step : StepMap
-        Applies :math:`\Phi` (``step.apply``); dimension ``step.dim``.
+        A matrix-free step map (its :attr:`~circuitheat.network.step.StepMap.pauli` step).
     residual : float
         Required :math:`\|\Phi[\rho]-\rho\|_F` of the returned state.
     maxiter : int
-        Largest number of GMRES restarts (each of up to 60 applications of :math:`\Phi`).
+        Largest number of GMRES restarts (each of up to :data:`GMRES_RESTART` applications of
+        :math:`\Phi`), when BiCGSTAB (:data:`BICGSTAB_MAXITER` iterations) has not converged.
 
     Returns
     -------
     (rho, achieved) : (ndarray (d, d), float)
-        The fixed point (Hermitian part, trace 1) and its residual :math:`\|\Phi[\rho]-\rho\|_F`.
+        The fixed point (Hermitian, trace 1) and its residual :math:`\|\Phi[\rho]-\rho\|_F`.
 
     Raises
     ------
     ValueError
-        If GMRES does not reach ``residual`` (a non-unique or extremely slowly mixing map).
+        If neither solver reaches ``residual`` (a non-unique or extremely slowly mixing map).
     """
-    d = step.dim
-    sigma = np.eye(d, dtype=complex) / d
+    from .network.pauli import from_pauli
 
-    def apply(x: NDArray) -> NDArray:
-        rho = x.reshape(1, d, d)
-        after = step.apply(rho)[0][0]
-        return (rho[0] - after + sigma * np.trace(rho[0])).reshape(-1)
+    pauli = step.pauli
+    size, scale = 4**step.sites, math.sqrt(step.dim)
 
-    op = LinearOperator((d * d, d * d), matvec=apply, dtype=complex)
-    x, _info = gmres(op, sigma.reshape(-1), x0=sigma.reshape(-1), rtol=0.1 * residual, atol=0.0, restart=60, maxiter=maxiter)
-    rho = x.reshape(d, d)
-    rho = 0.5 * (rho + rho.conj().T)
-    rho = rho / np.trace(rho).real
-    achieved = float(np.linalg.norm(step.apply(rho[None])[0][0] - rho))
+    def advance(c: NDArray) -> NDArray:
+        return pauli.advance(c[None], readout=False)[0][0]
+
+    mixed = np.zeros(size)
+    mixed[0] = 1.0
+    b = advance(mixed)[1:]
+
+    def matvec(x: NDArray) -> NDArray:
+        return x - advance(np.concatenate(([0.0], x)))[1:]
+
+    op = LinearOperator((size - 1, size - 1), matvec=matvec, dtype=float)
+    target = KRYLOV_SAFETY * residual * scale
+
+    def achieved_by(x: NDArray) -> tuple[NDArray, float]:
+        c = np.concatenate(([1.0], x))
+        value = float(np.linalg.norm(advance(c) - c)) / scale
+        return c, value if np.isfinite(value) else math.inf
+
+    # BiCGSTAB first: short recurrences, two applications of the step per iteration and
+    # no orthogonalisation (at N = 8-10 GMRES(60)'s Gram-Schmidt cost more than the step
+    # itself); GMRES, which cannot break down, if it does not converge.
+    x, _info = bicgstab(op, b, x0=np.zeros(size - 1), rtol=0.0, atol=target, maxiter=BICGSTAB_MAXITER)
+    c, achieved = achieved_by(x)
     if not achieved <= residual:
-        raise _not_unique(f"GMRES reached residual ||Phi(rho) - rho|| = {achieved:.2e} > {residual:g}")
-    return rho, achieved
+        start = x if np.all(np.isfinite(x)) else np.zeros(size - 1)
+        x, _info = gmres(op, b, x0=start, rtol=0.0, atol=target, restart=GMRES_RESTART, maxiter=maxiter)
+        c, achieved = achieved_by(x)
+    if not achieved <= residual:
+        raise _not_unique(f"the Krylov solve reached residual ||Phi(rho) - rho|| = {achieved:.2e} > {residual:g}")
+    rho = from_pauli(c[None])[0]
+    return 0.5 * (rho + rho.conj().T), achieved

@@ -14,10 +14,12 @@ running at once in several Python threads (a ``ThreadPoolExecutor`` sweep) share
 limit: the first to enter sets it, the last to leave restores the caller's setting.
 
 OpenBLAS (0.3.31, numpy's and scipy's wheels) ignores ``openblas_set_num_threads`` called
-from a non-main thread once the main thread has called it: a limit set by threadpoolctl
-from a worker thread would then not hold. Each call therefore also sets OpenBLAS's
-per-thread count (``openblas_set_num_threads_local``, where the library has it) to one
-for the calling thread, and restores it on leaving.
+from a non-main thread once the main thread has called it, so a limit set or lifted from a
+worker thread by threadpoolctl alone would not take effect (measured: lifted from a worker,
+the main thread was left at one thread). Its ``openblas_set_num_threads_local`` despite its
+name sets the same process-wide count and is obeyed from any thread (measured with a
+1200×1200 product from the main thread after a worker's call). Where OpenBLAS has it, the
+limit is therefore also set, and the caller's count restored, through it.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ _controller: ThreadpoolController | None = None
 _depth = 0
 _limiter = None
 _local_setters: list | None = None
-#: Per Python thread: nesting depth and the OpenBLAS per-thread counts to restore.
-_thread = threading.local()
+#: OpenBLAS counts to restore when the last call leaves: (setter, previous count).
+_saved: list = []
 
 
 def _get_controller() -> ThreadpoolController:
@@ -68,34 +70,29 @@ class blas_single_thread:
     """Context manager: every BLAS library limited to one thread inside, previous limits restored after.
 
     Re-entrant and shared between Python threads: the limit is set by the first call to
-    enter and the caller's limits are restored when the last one leaves.
+    enter and the caller's limits are restored when the last one leaves, from whichever
+    thread that is.
     """
 
     def __enter__(self) -> blas_single_thread:
-        global _depth, _limiter
+        global _depth, _limiter, _saved
         with _lock:
             if _depth == 0:
+                # OpenBLAS's own count first: it returns the caller's count before anything changed
+                _saved = [(setter, setter(1)) for setter in _get_local_setters()]
                 _limiter = _get_controller().limit(limits=1, user_api="blas")
             _depth += 1
-            setters = _get_local_setters()
-        depth = getattr(_thread, "depth", 0)
-        if depth == 0:
-            _thread.saved = [(setter, setter(1)) for setter in setters]
-        _thread.depth = depth + 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _depth, _limiter
-        _thread.depth -= 1
-        if _thread.depth == 0:
-            for setter, previous in _thread.saved:
-                setter(previous)
-            _thread.saved = []
+        global _depth, _limiter, _saved
         with _lock:
             _depth -= 1
             if _depth == 0 and _limiter is not None:
-                _limiter.restore_original_limits()
-                _limiter = None
+                _limiter.restore_original_limits()  # ignored by OpenBLAS from a worker thread ...
+                for setter, previous in _saved:  # ... which this restores from any thread
+                    setter(previous)
+                _limiter, _saved = None, []
 
 
 def single_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import ClassVar
 
 import numpy as np
@@ -50,4 +51,49 @@ def test_nested_limits_restore_once():
             with blas_single_thread():
                 assert _blas_threads() == {1}
             assert _blas_threads() == {1}
+        assert _blas_threads() == before
+
+
+def test_limit_lifted_from_a_worker_thread_restores_the_main_threads_count():
+    """The last call to leave runs in a worker thread: the main thread's BLAS count must come back.
+
+    OpenBLAS ignores openblas_set_num_threads from a non-main thread once the main thread has
+    called it (threadpoolctl's restore alone left the main thread at one thread).
+    """
+    worker_inside, main_left = threading.Event(), threading.Event()
+
+    def worker():
+        with blas_single_thread():
+            worker_inside.set()
+            main_left.wait(timeout=30)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        assert 2 in before
+        thread = threading.Thread(target=worker)
+        with blas_single_thread():  # the main thread enters first and sets the count from the main thread
+            thread.start()
+            assert worker_inside.wait(timeout=30)
+            assert _blas_threads() == {1}
+        assert _blas_threads() == {1}  # the worker is still inside
+        main_left.set()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert _blas_threads() == before
+
+
+def test_limit_set_from_a_worker_thread_holds():
+    """A call made only from a worker thread (a thread-pool sweep) still runs with one BLAS thread."""
+    seen = []
+
+    def worker():
+        with blas_single_thread():
+            seen.append(_blas_threads())
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(timeout=30)
+        assert seen == [{1}]
         assert _blas_threads() == before

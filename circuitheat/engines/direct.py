@@ -2,8 +2,9 @@ r"""The direct matrix engine: exact powers of the step map, by doubling or matri
 
 For small systems (dense map of at most :data:`DOUBLING_MAX_DIM` rows) the states are
 advanced by doubling (:func:`propagate`): ~log2(n) matrix products for n steps. Larger
-networks are stepped matrix-free (:func:`circuitheat.network.step.apply_step`, cost
-:math:`O(4^N)` per gate per step), so N = 10 sites fit in memory. Every number is exact up
+networks are stepped matrix-free in the real Pauli basis
+(:class:`circuitheat.network.pauli.PauliStep`: one real :math:`16\times16` product per gate,
+cost :math:`O(4^N)` per gate per step), so N = 10 sites fit in memory. Every number is exact up
 to floating-point rounding.
 
 With ``ancillas=True`` the engine also returns the joint state of each step's ancillas right
@@ -19,7 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import CollisionModel
-from ..network.step import StepMap, step_map
+from ..network.pauli import from_pauli, to_pauli
+from ..network.step import WORK, StepMap, step_map
 from ..resources import check_memory
 from ..validation import InputTypeError
 from .base import EngineRun, register_engine
@@ -59,24 +61,40 @@ def propagate(superoperator: NDArray, rho0: NDArray, n_collisions: int) -> NDArr
 def _stepwise(
     step: StepMap, rho0: NDArray, n: int, store_states: bool, amap: NDArray | None = None
 ) -> tuple[NDArray | None, dict, NDArray, NDArray, NDArray | None]:
-    """n matrix-free steps; currents, work, energies (and, with ``amap``, ancilla states) read during each step."""
-    states = np.empty((n, step.dim, step.dim), dtype=complex) if store_states else None
+    """n matrix-free steps in the Pauli basis (:class:`~circuitheat.network.pauli.PauliStep`).
+
+    Currents, work and the system energy are read off the coefficient vector during each
+    step; states (if stored) are kept as real vectors and turned into matrices at the end.
+    With ``amap``, the ancilla states are read from the matrix before each step.
+    """
+    pauli = step.pauli
+    c = to_pauli(rho0[None]).real  # rho0 is a state: its Pauli coefficients are real
+    vectors = np.empty((n, c.shape[1])) if store_states else None
     currents = {name: np.empty(n) for name in step.names}
     work = np.empty(n)
     energy = np.empty(n)
     anc = None if amap is None else np.empty((n, amap.shape[0]), dtype=complex)
-    rho = rho0[None]
     for k in range(n):
         if anc is not None:
-            anc[k] = amap @ rho.reshape(-1)
-        rho, cur, w = step.apply(rho)
+            anc[k] = amap @ from_pauli(c).reshape(-1)
+        c, readout = pauli.advance(c)
         for name in step.names:
-            currents[name][k] = cur[name][0]
-        work[k] = w[0]
-        energy[k] = step.energy(rho[0])
-        if states is not None:
-            states[k] = rho[0]
+            currents[name][k] = readout[name][0] - step.ancilla_energies[name]
+        work[k] = readout[WORK][0]
+        energy[k] = pauli.system_energy(c)[0]
+        if vectors is not None:
+            vectors[k] = c[0]
+    states = None
+    if vectors is not None:
+        states = np.empty((n, step.dim, step.dim), dtype=complex)
+        for start in range(0, n, _CONVERT_CHUNK):
+            states[start : start + _CONVERT_CHUNK] = from_pauli(vectors[start : start + _CONVERT_CHUNK])
     return states, currents, work, energy, anc
+
+
+#: States converted from Pauli vectors to matrices per batch at the end of a stored trajectory
+#: (bounds the temporary memory to this many complex states).
+_CONVERT_CHUNK = 64
 
 
 class DirectEngine:

@@ -1,0 +1,262 @@
+r"""The compiled step in the real Pauli basis: the matrix-free engine's representation.
+
+A state of N qubits is written in the Pauli basis,
+
+.. math::
+    \rho = 2^{-N}\sum_{\mathbf p} c_{\mathbf p}\,P_{p_1}\otimes\cdots\otimes P_{p_N}, \qquad
+    c_{\mathbf p} = \mathrm{Tr}[(P_{p_1}\otimes\cdots\otimes P_{p_N})\,\rho]\in\mathbb R,
+
+with :math:`P_0, P_1, P_2, P_3 = I, X, Y, Z` and site 0 the most significant index (the
+kron order of :mod:`circuitheat.network.gates`). A Hermitian state is a real vector of
+:math:`4^N` entries (half the memory of the complex matrix), and a gate or channel on k
+sites is a real :math:`4^k\times4^k` Pauli transfer matrix (PTM; Greenbaum,
+arXiv:1509.02921, Sec. 3.3),
+
+.. math::
+    R_{\mathbf p\mathbf q} = 2^{-k}\,\mathrm{Tr}[P_{\mathbf p}\,\mathcal E(P_{\mathbf q})],
+
+that multiplies the k site indices of the vector: one real matrix product per operation, no
+transposition of the state. Partial traces are free: the reduced state of a set of sites is
+the slice of :math:`c` with :math:`P_0` on every other site, so the ancilla energies and the
+work of :func:`~circuitheat.network.step.compile_step`'s operations are read off as dot
+products with a few entries of :math:`c`.
+
+This is a representation of the operations that :func:`~circuitheat.network.step.compile_step`
+defines (the one definition of a step), built from them and tested equal to
+:func:`~circuitheat.network.step.apply_step` and to the dense map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .step import WORK, LocalChannel, LocalUnitary, middle_matmul
+
+__all__ = ["PAULIS", "PauliOperation", "PauliStep", "channel_transfer", "from_pauli", "gate_transfer", "pauli_step", "to_pauli"]
+
+#: :math:`P_0, P_1, P_2, P_3 = I, X, Y, Z` (4, 2, 2).
+PAULIS = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex)
+
+# c_p = sum_ij P[p, i, j] rho[j, i] on one site: a 4x4 matrix on the site's (row, column) pair.
+_TO_PAULI = PAULIS.transpose(0, 2, 1).reshape(4, 4)
+# rho[i, j] = sum_p c_p P[p, i, j] / 2 on one site.
+_FROM_PAULI = PAULIS.reshape(4, 4).T / 2
+_PAIR_PAULIS = np.einsum("aij,bkl->abikjl", PAULIS, PAULIS).reshape(16, 4, 4)
+_Z = 3  # index of sigma_z
+
+
+def _sites_of(length: int) -> int:
+    return (length.bit_length() - 1) // 2
+
+
+def to_pauli(rho: NDArray) -> NDArray[np.complex128]:
+    r"""Pauli coefficients :math:`c_{\mathbf p} = \mathrm{Tr}[P_{\mathbf p}\rho]` of matrices (B, 2^N, 2^N) -> (B, 4^N).
+
+    Complex for a general matrix: the real and imaginary parts are the coefficients of its
+    Hermitian parts :math:`(\rho+\rho^\dagger)/2` and :math:`(\rho-\rho^\dagger)/2i`. One
+    interleaving copy, then one 4×4 product per site.
+    """
+    batch, d = rho.shape[0], rho.shape[-1]
+    n = d.bit_length() - 1
+    t = rho.reshape((batch,) + (2,) * (2 * n)).transpose([0] + [a for k in range(n) for a in (1 + k, 1 + n + k)])
+    c = np.ascontiguousarray(t, dtype=complex).reshape(batch, 4**n)
+    for k in range(n):
+        c = middle_matmul(_TO_PAULI, c.reshape(batch * 4**k, 4, 4 ** (n - k - 1))).reshape(batch, 4**n)
+    return c
+
+
+def from_pauli(c: NDArray) -> NDArray[np.complex128]:
+    r"""Matrices :math:`2^{-N}\sum_{\mathbf p} c_{\mathbf p}P_{\mathbf p}` (B, 2^N, 2^N) of coefficient vectors (B, 4^N)."""
+    batch, n = c.shape[0], _sites_of(c.shape[-1])
+    t = np.asarray(c, dtype=complex)
+    for k in range(n):
+        t = middle_matmul(_FROM_PAULI, t.reshape(batch * 4**k, 4, 4 ** (n - k - 1)))
+    t = t.reshape((batch,) + (2,) * (2 * n)).transpose([0] + [1 + 2 * k for k in range(n)] + [2 + 2 * k for k in range(n)])
+    return np.ascontiguousarray(t).reshape(batch, 2**n, 2**n)
+
+
+def gate_transfer(unitary: NDArray) -> NDArray[np.float64]:
+    r"""PTM (16×16) of :math:`\sigma\mapsto U\sigma U^\dagger` for a 4×4 U in the kron basis."""
+    u = np.asarray(unitary)
+    return np.einsum("aij,jk,bkl,li->ab", _PAIR_PAULIS, u, _PAIR_PAULIS, u.conj().T).real / 4
+
+
+def channel_transfer(tensor: NDArray) -> NDArray[np.float64]:
+    r"""PTM (4×4) of a one-site channel given as :class:`~circuitheat.network.step.LocalChannel`'s ``tensor``."""
+    images = np.einsum("xybc,qbc->qxy", tensor, PAULIS)  # E(P_q)
+    return np.einsum("pyx,qxy->pq", PAULIS, images).real / 2
+
+
+def _functional(observable: NDArray, paulis: NDArray) -> NDArray[np.float64]:
+    r"""Coefficients f with :math:`\mathrm{Tr}[\sigma O] = \sum_p f_p c_p` for a Hermitian O on k sites.
+
+    :math:`f_p = \mathrm{Tr}[P_pO]/2^k`.
+    """
+    dim = observable.shape[0]
+    return np.einsum("pij,ji->p", paulis, observable).real / dim
+
+
+@dataclass(frozen=True)
+class PauliOperation:
+    """A PTM on one site (4×4) or on a pair of sites (16×16, first slot ``sites[0]``)."""
+
+    sites: tuple[int, ...]
+    transfer: NDArray
+
+    def apply(self, c: NDArray, n: int, *, transpose: bool = False) -> NDArray:
+        """The operation (or its transpose, which pulls a functional back through it) on vectors (B, 4^N)."""
+        m = self.transfer.T if transpose else self.transfer
+        if len(self.sites) == 2:
+            return _apply_pair(m, c, n, *self.sites)
+        (s,) = self.sites
+        return middle_matmul(m, c.reshape(c.shape[0] * 4**s, 4, 4 ** (n - s - 1))).reshape(c.shape[0], -1)
+
+
+@dataclass(frozen=True)
+class PauliStep:
+    r"""One step of a network on Pauli coefficient vectors (see the module docstring).
+
+    Attributes
+    ----------
+    sites : int
+        N.
+    names : tuple of str
+        Reservoir names.
+    operations : tuple of PauliOperation
+        The step's operations, each channel fused into the nearest operation on its site (it
+        commutes with everything in between): the N-site chain's step is N - 1 products.
+    readout : ndarray (len(names) + 1, 4^N)
+        Rows :math:`f_r` with :math:`\sum_{c\in r}\mathrm{Tr}[\sigma_cg_c] = f_r\cdot c` (the
+        energy of reservoir r's ancillas after the step) and, last, the work functional:
+        each local functional of :func:`~circuitheat.network.step.compile_step`'s operations
+        pulled back to the state before the step through the operations before it (the
+        Pauli-basis :math:`G_r` and :math:`W_{op}` of :class:`~circuitheat.network.step.StepMap`).
+    levels : ndarray (N,)
+        :math:`\omega_i/2`: the system energy is :math:`\sum_i(\omega_i/2)\,c_{Z_i}`.
+    """
+
+    sites: int
+    names: tuple[str, ...]
+    operations: tuple[PauliOperation, ...]
+    readout: NDArray
+    levels: NDArray
+
+    def advance(self, c: NDArray, *, readout: bool = True) -> tuple[NDArray, dict[str, NDArray]]:
+        r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex.
+
+        Returns the vectors after the step and, with ``readout``, the energy of each
+        reservoir's ancillas after their collisions in this step (dict name -> (B,)) and the
+        work under the key :data:`~circuitheat.network.step.WORK`, each linear in ``c``.
+        """
+        values = {}
+        if readout:
+            table = c @ self.readout.T
+            values = {name: table[:, k] for k, name in enumerate((*self.names, WORK))}
+        for op in self.operations:
+            c = op.apply(c, self.sites)
+        return c, values
+
+    def system_energy(self, c: NDArray) -> NDArray:
+        r""":math:`\mathrm{Tr}[H_S\rho] = \sum_i(\omega_i/2)\,c_{Z_i}` of vectors (B, 4^N)."""
+        n = self.sites
+        return c[:, [_Z * 4 ** (n - 1 - i) for i in range(n)]] @ self.levels
+
+
+def _pair_view(c: NDArray, i: int, j: int) -> NDArray:
+    """View (B, 4, 4) of the coefficients of sites (i, j) (axes in that order) with the identity on every other site."""
+    lo, hi = min(i, j), max(i, j)
+    t = c.reshape(c.shape[0], 4**lo, 4, 4 ** (hi - lo - 1), 4, -1)[:, 0, :, 0, :, 0]
+    return t if i < j else t.transpose(0, 2, 1)
+
+
+def _apply_pair(transfer: NDArray, c: NDArray, n: int, i: int, j: int) -> NDArray:
+    """A 16×16 PTM on sites (i, j) of vectors (B, 4^N): one product for neighbours, a contraction otherwise."""
+    batch = c.shape[0]
+    if j < i:  # the same operation with its two slots exchanged, on (j, i)
+        transfer, i, j = _exchange_slots(transfer), j, i
+    if j == i + 1:
+        return middle_matmul(transfer, c.reshape(batch * 4**i, 16, 4 ** (n - i - 2))).reshape(batch, -1)
+    t = c.reshape(batch * 4**i, 4, 4 ** (j - i - 1), 4, 4 ** (n - j - 1))
+    out = np.tensordot(transfer.reshape(4, 4, 4, 4), t, axes=([2, 3], [1, 3]))  # (p, q, X, mid, R)
+    return np.ascontiguousarray(out.transpose(2, 0, 3, 1, 4)).reshape(batch, -1)
+
+
+def _exchange_slots(transfer: NDArray) -> NDArray:
+    """A 16×16 PTM with its two sites exchanged."""
+    return transfer.reshape(4, 4, 4, 4).transpose(1, 0, 3, 2).reshape(16, 16)
+
+
+def _on_slots(op: PauliOperation, sites: tuple[int, ...]) -> NDArray:
+    """``op``'s PTM written on ``sites`` (a pair containing op's sites, or op's own single site)."""
+    if op.sites == sites:
+        return op.transfer
+    if len(op.sites) == 2:
+        return _exchange_slots(op.transfer)
+    eye = np.eye(4)
+    return np.kron(op.transfer, eye) if op.sites[0] == sites[0] else np.kron(eye, op.transfer)
+
+
+def _fused(ops: list[PauliOperation]) -> tuple[PauliOperation, ...]:
+    """Operations in step order, each merged into the last earlier one it shares a site with when both fit on two sites.
+
+    Moving an operation back past operations on other sites changes nothing (they act on
+    different tensor factors), so the product is the step itself.
+    """
+    out: list[PauliOperation] = []
+    for op in ops:
+        for k in range(len(out) - 1, -1, -1):
+            if set(op.sites) & set(out[k].sites):
+                union = out[k].sites if set(op.sites) <= set(out[k].sites) else op.sites
+                if set(out[k].sites) <= set(union):
+                    out[k] = PauliOperation(union, _on_slots(op, union) @ _on_slots(out[k], union))
+                    break
+                out.append(op)
+                break
+        else:
+            out.append(op)
+    return tuple(out)
+
+
+def _embedded(functional: NDArray, sites: tuple[int, ...], n: int) -> NDArray:
+    """A functional on the Pauli coefficients of ``sites`` as a functional on the whole vector (4^N,)."""
+    full = np.zeros((1, 4**n))
+    if len(sites) == 1:
+        full.reshape(4 ** sites[0], 4, -1)[0, :, 0] = functional
+    else:
+        _pair_view(full, *sites)[0] = functional.reshape(4, 4)
+    return full[0]
+
+
+def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
+    """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
+    n = sites
+    rows = (*names, WORK)
+    operations: list[PauliOperation] = []
+    local: list[dict[str, NDArray]] = []  # per operation: row -> functional on the whole vector, read before it
+    for op in ops:
+        if isinstance(op, LocalUnitary):
+            operations.append(PauliOperation(op.sites, gate_transfer(op.matrix)))
+            local.append({WORK: _embedded(_functional(op.work, _PAIR_PAULIS), op.sites, n)})
+        else:
+            operations.append(PauliOperation((op.site,), channel_transfer(op.tensor)))
+            local.append(
+                {
+                    op.reservoir: _embedded(_functional(op.observable, PAULIS), (op.site,), n),
+                    WORK: _embedded(_functional(op.work, PAULIS), (op.site,), n),
+                }
+            )
+    # g_k = R_k^T g_{k+1} + f_k, from the last operation back to the first.
+    readout = np.zeros((len(rows), 4**n))
+    for operation, functionals in zip(reversed(operations), reversed(local), strict=True):
+        readout = operation.apply(readout, n, transpose=True)
+        for name, f in functionals.items():
+            readout[rows.index(name)] += f
+    fused = _fused(operations)
+    for array in (readout, *(op.transfer for op in fused)):
+        array.setflags(write=False)
+    levels = 0.5 * np.asarray(omega, dtype=float)
+    levels.setflags(write=False)
+    return PauliStep(sites, tuple(names), fused, readout, levels)

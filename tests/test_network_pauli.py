@@ -1,0 +1,123 @@
+"""The matrix-free step in the real Pauli basis (circuitheat/network/pauli.py).
+
+References: the definition c_p = Tr[P_p rho] evaluated with explicit kron products; the
+complex matrix-free step (network/step.py's apply_step) and the brute force of
+test_network_core (full unitary on system + the step's ancillas, partial traces).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+from test_network_core import ENGINE_AGREEMENT, KRYLOV_AGREEMENT, brute_force_step, random_density, random_gate, random_network
+
+import circuitheat as ch
+from circuitheat.network.pauli import PAULIS, from_pauli, to_pauli
+from circuitheat.network.step import WORK, apply_step, compile_step, step_map
+
+#: Basis changes and single steps are a few BLAS products: rounding ~1e-15; 1e-12 leaves room.
+BASIS_AGREEMENT = 1e-12
+
+
+def _explicit_pauli(rho: np.ndarray, n: int) -> np.ndarray:
+    """c_p = Tr[(P_p1 x ... x P_pN) rho] by explicit kron products (site 0 most significant)."""
+    out = np.empty(4**n, dtype=complex)
+    for index in range(4**n):
+        digits = [(index // 4 ** (n - 1 - k)) % 4 for k in range(n)]
+        op = functools.reduce(np.kron, [PAULIS[p] for p in digits])
+        out[index] = np.trace(op @ rho)
+    return out
+
+
+@pytest.mark.parametrize("sites", [1, 2, 3])
+def test_pauli_coefficients_follow_their_definition_and_invert(sites):
+    rng = np.random.default_rng(sites)
+    d = 2**sites
+    m = rng.normal(size=(3, d, d)) + 1j * rng.normal(size=(3, d, d))  # not Hermitian: the maps are linear
+    c = to_pauli(m)
+    for k in range(3):
+        np.testing.assert_allclose(c[k], _explicit_pauli(m[k], sites), atol=BASIS_AGREEMENT)
+    np.testing.assert_allclose(from_pauli(c), m, atol=BASIS_AGREEMENT)
+    rho = random_density(rng, d)
+    c = to_pauli(rho[None])
+    assert np.max(np.abs(c.imag)) < BASIS_AGREEMENT  # a state has real coefficients
+    assert abs(c[0, 0] - 1) < BASIS_AGREEMENT  # c_0 = Tr rho
+
+
+def _crowded_network(rng: np.random.Generator, sites: int) -> ch.CollisionNetwork:
+    """Many operations: channels before and after gates, repeated and reversed pairs, distant pairs."""
+    reservoirs = {"hot": ch.Reservoir(2.0, 0.7, 1.0), "cold": ch.Ancilla(random_density(rng, 2), 1.3)}
+    step = []
+    for _ in range(12):
+        if sites >= 2 and rng.uniform() < 0.5:
+            i, j = rng.choice(sites, 2, replace=False)
+            step.append(ch.Interaction((int(i), int(j)), random_gate(rng)))
+        else:
+            step.append(ch.Collision(str(rng.choice(["hot", "cold"])), site=int(rng.integers(sites)), gate=random_gate(rng)))
+    return ch.CollisionNetwork(sites, list(rng.uniform(0.5, 2.0, sites)), reservoirs, step)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pauli_step_equals_the_complex_step(seed):
+    """States, ancilla energies and work of one step, against apply_step on the same compiled operations."""
+    rng = np.random.default_rng(7000 + seed)
+    net = _crowded_network(rng, int(rng.integers(1, 6))) if seed % 2 else random_network(rng)
+    free = step_map(net, dense=False)
+    rho = np.stack([random_density(rng, net.dim) for _ in range(2)])
+    after, energies = apply_step(compile_step(net), net.sites, rho, net.reservoir_names)
+    c_after, readout = free.pauli.advance(to_pauli(rho).real)
+    np.testing.assert_allclose(from_pauli(c_after), after, atol=BASIS_AGREEMENT)
+    for name in (*net.reservoir_names, WORK):
+        np.testing.assert_allclose(readout[name], energies[name].real, atol=BASIS_AGREEMENT)
+    np.testing.assert_allclose(free.pauli.system_energy(c_after), free.energy(after), atol=BASIS_AGREEMENT)
+    # fusion never makes more operations than the step has, nor wider ones
+    assert len(free.pauli.operations) <= len(net.step)
+    assert all(len(op.sites) <= 2 for op in free.pauli.operations)
+
+
+def test_chain_step_is_one_product_per_bond():
+    """A boundary-driven chain: each collision is fused into the bond on its site (N - 1 products per step)."""
+    net = ch.presets.boundary_driven_chain(6)
+    assert len(step_map(net, dense=False).pauli.operations) == 5
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stepwise_trajectory_matches_brute_force(seed):
+    """N = 5 (a 1024-row map: the direct engine steps matrix-free) against the brute force, step by step."""
+    rng = np.random.default_rng(7100 + seed)
+    net = _crowded_network(rng, 5) if seed % 2 else random_network(rng, sites=5)
+    if len(net.collisions) > 4:  # keep the brute force's joint space at most 2^9
+        net = random_network(rng, sites=5)
+    rho0 = random_density(rng, net.dim)
+    traj = ch.simulate(net, 3, initial_state=rho0)
+    rho = rho0
+    for k in range(3):
+        rho, currents, work = brute_force_step(net, rho)
+        np.testing.assert_allclose(traj.system_states[k], rho, atol=ENGINE_AGREEMENT)
+        for name in net.reservoir_names:
+            assert abs(traj.currents[name][k] - currents[name]) < ENGINE_AGREEMENT
+        assert abs(traj.work[k] - work) < ENGINE_AGREEMENT
+    assert np.max(np.abs(traj.energy_balance)) < ENGINE_AGREEMENT
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_krylov_steady_state_in_the_pauli_basis(seed):
+    """GMRES on the traceless Pauli coefficients against the dense bordered solve; its residual is the true one."""
+    rng = np.random.default_rng(7200 + seed)
+    net = ch.presets.boundary_driven_chain(
+        int(rng.integers(2, 5)),
+        str(rng.choice(["partial_swap", "xxz"])),
+        delta=rng.uniform(0.2, 1.4),
+        anisotropy=rng.uniform(-2, 2),
+        gamma=rng.uniform(0.2, 1.4),
+    )
+    dense = ch.steady_state(net, method="dense")
+    krylov = ch.steady_state(net, method="krylov")
+    np.testing.assert_allclose(krylov.system_state, dense.system_state, atol=KRYLOV_AGREEMENT)
+    assert krylov.residual <= ch.fixed_point.KRYLOV_RESIDUAL
+    after = step_map(net).apply(krylov.system_state[None])[0][0]
+    assert abs(np.linalg.norm(after - krylov.system_state) - krylov.residual) < BASIS_AGREEMENT
+    np.testing.assert_allclose(krylov.system_state, krylov.system_state.conj().T, atol=0)
+    assert abs(np.trace(krylov.system_state) - 1) < BASIS_AGREEMENT

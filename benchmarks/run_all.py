@@ -220,7 +220,7 @@ class Sizes:
     chain_peer_steps: int = 20
     large_sites: int = 10
     large_steps: int = 1000
-    large_timed_steps: int = 100
+    large_timed_steps: int = 1000
     robust_rounds: int = 5
     aer_collisions: int = 1500
     aer_preparations: tuple[str, ...] = ("channel", "purification")

@@ -90,7 +90,7 @@ class SteadyState:
     residual : float
         :math:`\|\Phi[\rho^*]-\rho^*\|_F` of the returned state.
     method : str
-        ``"dense"`` (exact linear solve) or ``"krylov"`` (matrix-free GMRES).
+        ``"dense"`` (exact linear solve) or ``"krylov"`` (matrix-free BiCGSTAB/GMRES).
     """
 
     model: object
@@ -134,7 +134,7 @@ def steady_state(model, *, method: str | None = None, residual: float = KRYLOV_R
     method : {"dense", "krylov"}, optional
         ``"dense"``: exact bordered linear solve on the :math:`4^N\times4^N` map (default
         for N <= :data:`circuitheat.network.step.DENSE_MAX_SITES`); ``"krylov"``:
-        matrix-free GMRES (:func:`circuitheat.fixed_point.fixed_point_krylov`), for
+        matrix-free Krylov solve (:func:`circuitheat.fixed_point.fixed_point_krylov`), for
         large networks.
     residual : float
         Required :math:`\\|\\Phi[\rho]-\rho\\|_F` for ``"krylov"``.

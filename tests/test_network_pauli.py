@@ -121,3 +121,20 @@ def test_krylov_steady_state_in_the_pauli_basis(seed):
     assert abs(np.linalg.norm(after - krylov.system_state) - krylov.residual) < BASIS_AGREEMENT
     np.testing.assert_allclose(krylov.system_state, krylov.system_state.conj().T, atol=0)
     assert abs(np.trace(krylov.system_state) - 1) < BASIS_AGREEMENT
+
+
+def test_stepwise_ancilla_states_are_the_dilation_of_each_state_before_the_step():
+    """ancillas=True on the matrix-free path (N = 5): the ancilla map applied to the state before each step."""
+    from circuitheat.engines.base import ENGINES
+    from circuitheat.engines.dilation import ancilla_map
+
+    rng = np.random.default_rng(7300)
+    net = ch.presets.boundary_driven_chain(5)
+    rho0 = random_density(rng, net.dim)
+    run = ENGINES["direct"].run(net, 3, rho0, store_states=True, ancillas=True)
+    amap = ancilla_map(net)
+    before = np.concatenate([rho0[None], run.states[:-1]])
+    for k in range(3):
+        expected = (amap @ before[k].reshape(-1)).reshape(run.ancilla_states[k].shape)
+        np.testing.assert_allclose(run.ancilla_states[k], expected, atol=BASIS_AGREEMENT)
+        assert abs(np.trace(run.ancilla_states[k]) - 1) < BASIS_AGREEMENT

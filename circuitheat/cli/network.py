@@ -15,6 +15,7 @@ import sys
 
 from ..engines import simulate
 from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
+from ..network.step import DENSE_MAX_SITES
 from ..network.toml import load_network
 from ..steady import STEADY_METHODS, steady_state
 from ..validation import InputValueError
@@ -47,7 +48,7 @@ def add_network_options(parser: argparse.ArgumentParser, *, steady: bool = False
             "--method",
             choices=STEADY_METHODS,
             default=None,
-            help="with --network: exact dense solve or matrix-free Krylov (default: dense up to 6 sites)",
+            help=f"with --network: exact dense solve or matrix-free Krylov (default: dense up to {DENSE_MAX_SITES} sites)",
         )
 
 

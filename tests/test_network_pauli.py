@@ -1,8 +1,7 @@
 """The matrix-free step in the real Pauli basis (circuitheat/network/pauli.py).
 
-References: the definition c_p = Tr[P_p rho] evaluated with explicit kron products; the
-complex matrix-free step (network/step.py's apply_step) and the brute force of
-test_network_core (full unitary on system + the step's ancillas, partial traces).
+References: the definition c_p = Tr[P_p rho] evaluated with explicit kron products, and the
+brute force of test_network_core (full unitary on system + the step's ancillas, partial traces).
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ import pytest
 from test_network_core import ENGINE_AGREEMENT, KRYLOV_AGREEMENT, brute_force_step, random_density, random_gate, random_network
 
 import circuitheat as ch
-from circuitheat.network.pauli import PAULIS, from_pauli, to_pauli
-from circuitheat.network.step import WORK, apply_step, compile_step, step_map
+from circuitheat.network.pauli import PAULIS, from_pauli, observable_from_pauli, superoperator_from_pauli, to_pauli
+from circuitheat.network.step import WORK, step_map
 
 #: Basis changes and single steps are a few BLAS products: rounding ~1e-15; 1e-12 leaves room.
 BASIS_AGREEMENT = 1e-12
@@ -46,35 +45,54 @@ def test_pauli_coefficients_follow_their_definition_and_invert(sites):
     assert abs(c[0, 0] - 1) < BASIS_AGREEMENT  # c_0 = Tr rho
 
 
-def _crowded_network(rng: np.random.Generator, sites: int) -> ch.CollisionNetwork:
+def _crowded_network(rng: np.random.Generator, sites: int, max_collisions: int = 4) -> ch.CollisionNetwork:
     """Many operations: channels before and after gates, repeated and reversed pairs, distant pairs."""
     reservoirs = {"hot": ch.Reservoir(2.0, 0.7, 1.0), "cold": ch.Ancilla(random_density(rng, 2), 1.3)}
-    step = []
+    step, collisions = [], 0
     for _ in range(12):
-        if sites >= 2 and rng.uniform() < 0.5:
+        if sites == 1 and collisions == max_collisions:
+            break
+        if sites >= 2 and (rng.uniform() < 0.6 or collisions == max_collisions):
             i, j = rng.choice(sites, 2, replace=False)
             step.append(ch.Interaction((int(i), int(j)), random_gate(rng)))
         else:
             step.append(ch.Collision(str(rng.choice(["hot", "cold"])), site=int(rng.integers(sites)), gate=random_gate(rng)))
+            collisions += 1
     return ch.CollisionNetwork(sites, list(rng.uniform(0.5, 2.0, sites)), reservoirs, step)
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_pauli_step_equals_the_complex_step(seed):
-    """States, ancilla energies and work of one step, against apply_step on the same compiled operations."""
+def test_pauli_step_matches_brute_force(seed):
+    """States, currents and work of one matrix-free step against the brute force (full unitary, partial traces)."""
     rng = np.random.default_rng(7000 + seed)
-    net = _crowded_network(rng, int(rng.integers(1, 6))) if seed % 2 else random_network(rng)
+    net = _crowded_network(rng, int(rng.integers(1, 5))) if seed % 2 else random_network(rng)
     free = step_map(net, dense=False)
-    rho = np.stack([random_density(rng, net.dim) for _ in range(2)])
-    after, energies = apply_step(compile_step(net), net.sites, rho, net.reservoir_names)
-    c_after, readout = free.pauli.advance(to_pauli(rho).real)
-    np.testing.assert_allclose(from_pauli(c_after), after, atol=BASIS_AGREEMENT)
-    for name in (*net.reservoir_names, WORK):
-        np.testing.assert_allclose(readout[name], energies[name].real, atol=BASIS_AGREEMENT)
-    np.testing.assert_allclose(free.pauli.system_energy(c_after), free.energy(after), atol=BASIS_AGREEMENT)
+    rho = random_density(rng, net.dim)
+    c_after, readout = free.pauli.advance(to_pauli(rho[None]).real)
+    after, currents, work = brute_force_step(net, rho)
+    np.testing.assert_allclose(from_pauli(c_after)[0], after, atol=ENGINE_AGREEMENT)
+    for name in net.reservoir_names:
+        assert abs(readout[name][0] - free.ancilla_energies[name] - currents[name]) < ENGINE_AGREEMENT
+    assert abs(readout[WORK][0] - work) < ENGINE_AGREEMENT
+    np.testing.assert_allclose(free.pauli.system_energy(c_after), free.energy(after[None]), atol=BASIS_AGREEMENT)
     # fusion never makes more operations than the step has, nor wider ones
     assert len(free.pauli.operations) <= len(net.step)
     assert all(len(op.sites) <= 2 for op in free.pauli.operations)
+
+
+@pytest.mark.parametrize("sites", [1, 2, 3])
+def test_superoperator_and_observables_from_pauli(sites):
+    """The basis change of a PTM and of a functional against their definitions on random inputs."""
+    rng = np.random.default_rng(7400 + sites)
+    size, d = 4**sites, 2**sites
+    transfer = rng.normal(size=(size, size))
+    rho = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    superop = superoperator_from_pauli(transfer)
+    expected = from_pauli((transfer @ to_pauli(rho[None])[0])[None])[0]
+    np.testing.assert_allclose((superop @ rho.reshape(-1)).reshape(d, d), expected, atol=BASIS_AGREEMENT)
+    functional = rng.normal(size=size)
+    observable = observable_from_pauli(functional)
+    assert abs(np.trace(rho @ observable) - functional @ to_pauli(rho[None])[0]) < BASIS_AGREEMENT
 
 
 def test_chain_step_is_one_product_per_bond():
@@ -138,3 +156,9 @@ def test_stepwise_ancilla_states_are_the_dilation_of_each_state_before_the_step(
         expected = (amap @ before[k].reshape(-1)).reshape(run.ancilla_states[k].shape)
         np.testing.assert_allclose(run.ancilla_states[k], expected, atol=BASIS_AGREEMENT)
         assert abs(np.trace(run.ancilla_states[k]) - 1) < BASIS_AGREEMENT
+
+
+def test_reserved_reservoir_name_is_refused():
+    """The readouts key the work as "__work__": a reservoir may not take a name starting with "__"."""
+    with pytest.raises(ValueError, match=r"reservoirs keys starting with '__' are reserved, got '__work__'"):
+        ch.CollisionNetwork(1, 1.0, {"__work__": ch.Reservoir(1.0)}, [ch.Collision("__work__", 0, ch.partial_swap(0.3))])

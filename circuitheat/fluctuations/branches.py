@@ -24,8 +24,8 @@ a fresh ancilla :math:`\eta` splits into the CP maps
     \qquad \sum_e \mathcal E_e = \mathcal E \quad(\text{:func:`~circuitheat.network.step.site_channel`}),
 
 (:func:`site_branch_channels`). Composing the step's compiled operations
-(:func:`circuitheat.network.step.compile_step`, applied one at a time by
-:func:`~circuitheat.network.step.apply_step`, so the order and the gates are the step's own)
+(:func:`circuitheat.network.step.compile_step`, applied one at a time in the Pauli basis as
+:mod:`circuitheat.network.pauli` applies the step, so the order and the gates are the step's own)
 with each collision's channel replaced by its branches, and collecting the branches by the
 number of excited outcomes of each reservoir, gives the **count-resolved step maps**
 :math:`\Phi_{\mathbf k}` with :math:`\Phi = \sum_{\mathbf k}\Phi_{\mathbf k}`. Reservoir r's
@@ -48,14 +48,15 @@ current is that of the thermal reservoirs with the same diagonal (tested).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel
+from ..network.pauli import PauliOperation, channel_transfer, gate_transfer, superoperator_from_pauli
 from ..network.spec import CollisionNetwork, check_network
-from ..network.step import LocalChannel, apply_step, compile_step
+from ..network.step import LocalChannel, compile_step
 from ..resources import check_memory
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
@@ -215,21 +216,6 @@ class CountingMap:
         return np.tensordot(np.exp(exponent), self.maps, axes=len(self.names))
 
 
-#: Fields of :class:`~circuitheat.network.step.LocalChannel` this module knows: a branch replaces
-#: only ``tensor`` (the core applies the channel from it alone); a new, derived field would be left
-#: stale, so it is refused below.
-_KNOWN_CHANNEL_FIELDS = {"reservoir", "site", "tensor", "observable", "energy_before", "work"}
-
-
-def _with_tensor(op: LocalChannel, tensor: NDArray) -> LocalChannel:
-    """``op`` with its channel replaced by a branch tensor."""
-    names = {f.name for f in fields(op)}
-    unknown = names - _KNOWN_CHANNEL_FIELDS
-    if unknown:  # a derived field this module would leave stale: fail loudly, never count wrongly
-        raise RuntimeError(f"LocalChannel has fields {sorted(unknown)} that counting_map does not set for branch tensors")
-    return replace(op, tensor=tensor)
-
-
 def _collision_branches(collision, eta: NDArray, measurement: str) -> list[tuple[NDArray, int]]:
     """(channel tensor, count increment) of each outcome of one collision."""
     if measurement == "end_point":
@@ -260,9 +246,9 @@ def counting_map(system, measurement: str = "end_point") -> CountingMap:
 
     Built from the network's compiled step (:func:`~circuitheat.network.step.compile_step`;
     a paper model through :attr:`CollisionModel.network <circuitheat.CollisionModel.network>`),
-    applied one operation at a time with :func:`~circuitheat.network.step.apply_step` to the
-    d² basis matrices -- as the step's own dense map is made -- with each collision's channel
-    tensor replaced by its outcome branches (:func:`site_branch_channels`).
+    applied one operation at a time in the Pauli basis to the :math:`4^N` basis vectors -- as
+    the step's own dense map is made -- with each collision's channel replaced by its outcome
+    branches (:func:`site_branch_channels`).
 
     Parameters
     ----------
@@ -297,28 +283,31 @@ def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     n_coll = {r: sum(1 for c in network.collisions if c.reservoir == r) for r in names}
     low = {r: -n_coll[r] if measurement == "two_point" else 0 for r in names}
     sizes = tuple((2 if measurement == "two_point" else 1) * n_coll[r] + 1 for r in names)
-    check_memory(f"count-resolved step maps of sites={n}", 3 * 16 * int(np.prod(sizes)) * d**4)
-    state = np.zeros((*sizes, d * d, d, d), dtype=complex)
-    state[tuple(-low[r] for r in names)] = np.eye(d * d).reshape(d * d, d, d)
+    check_memory(f"count-resolved step maps of sites={n}", 4 * 16 * int(np.prod(sizes)) * d**4)
+    # rows: the images of the 4^N Pauli basis vectors, one block per count (real: every branch
+    # is completely positive, so Hermiticity preserving, and its PTM is real)
+    size = 4**n
+    state = np.zeros((*sizes, size, size))
+    state[tuple(-low[r] for r in names)] = np.eye(size)
     for op, item in zip(ops, network.step, strict=True):
-        flat = state.reshape(-1, d, d)
+        flat = state.reshape(-1, size)
         if not isinstance(op, LocalChannel):
-            state = apply_step((op,), n, flat, names, with_work=False)[0].reshape(state.shape)
+            state = PauliOperation(op.sites, gate_transfer(op.matrix)).apply(flat, n).reshape(state.shape)
             continue
         axis = names.index(op.reservoir)
         new = np.zeros_like(state)
         for tensor, increment in _collision_branches(item, ancillas[op.reservoir].state, measurement):
-            branch = _with_tensor(op, tensor)
-            moved = apply_step((branch,), n, flat, names, with_work=False)[0].reshape(state.shape)
+            branch = PauliOperation((op.site,), channel_transfer(tensor))
+            moved = branch.apply(flat, n).reshape(state.shape)
             src = [slice(None)] * state.ndim
             dst = [slice(None)] * state.ndim
-            size = sizes[axis]
-            src[axis] = slice(max(0, -increment), size - max(0, increment))
-            dst[axis] = slice(max(0, increment), size - max(0, -increment))
+            count = sizes[axis]
+            src[axis] = slice(max(0, -increment), count - max(0, increment))
+            dst[axis] = slice(max(0, increment), count - max(0, -increment))
             new[tuple(dst)] += moved[tuple(src)]
         state = new
-    # as _dense_from_ops: column (a, b) of Phi_k is the image of |a><b|
-    maps = np.swapaxes(state.reshape(*sizes, d * d, d * d), -1, -2)
+    # row q of each block is R_k e_q: the PTM is its transpose, then the superoperator on vec(rho)
+    maps = superoperator_from_pauli(np.swapaxes(state, -1, -2))
     spacing, offset = [], []
     for r in names:
         anc = ancillas[r]

@@ -11,9 +11,9 @@ Eqs. 16–20 for the two-reservoir model)
 and in the steady state :math:`\Delta S_S = 0`, so the production per step is
 :math:`\sigma = \sum_c\big(\mathrm{Tr}[\tilde\eta_c(-\ln\eta_{r(c)})] - S(\eta_{r(c)})\big)`.
 Each :math:`\mathrm{Tr}[\tilde\eta_c A]` is linear in the site's state before the collision
-(:func:`~circuitheat.network.step.collision_observable`), so :math:`\sigma` is the step's own
-matrix-free application (:func:`~circuitheat.network.step.apply_step`) with the ancilla-energy
-observables replaced by :math:`-\ln\eta`. For thermal ancillas
+(:func:`~circuitheat.network.step.collision_observable`), so :math:`\sigma` is read off the
+step's own Pauli-basis application (:func:`~circuitheat.network.pauli.pauli_step`) with the
+ancilla-energy observables replaced by :math:`-\ln\eta`. For thermal ancillas
 :math:`-\ln\eta = \beta H + \ln Z` and :math:`\sigma = \sum_r\beta_rJ_r` (the Clausius form);
 for coherent ones :math:`\sigma` exceeds :math:`\sum_r\beta_rJ_r` by the coherence term of
 :class:`circuitheat.SteadyEntropyProduction` (tested equal to its ``production``).
@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Reservoir
-from ..network.step import LocalChannel, apply_step, collision_observable
+from ..network.pauli import pauli_step, to_pauli
+from ..network.step import LocalChannel, collision_observable
 
 __all__ = ["clausius_flow", "steady_entropy_production_rate"]
 
@@ -65,8 +66,9 @@ def _per_reservoir(counting, rho: NDArray, observable_of, etas: dict[str, NDArra
             eta = etas[op.reservoir]
             op = replace(op, observable=collision_observable(item.matrix, eta, np.kron(np.eye(2), observable_of(op.reservoir))))
         ops.append(op)
-    values = apply_step(tuple(ops), network.sites, rho[None], network.reservoir_names, with_work=False)[1]
-    return {name: float(values[name][0].real) for name in etas}
+    pauli = pauli_step(tuple(ops), network.sites, network.reservoir_names, network.omega)
+    values = pauli.advance(to_pauli(rho[None]).real)[1]
+    return {name: float(values[name][0]) for name in etas}
 
 
 def steady_entropy_production_rate(counting, rho: NDArray) -> float:

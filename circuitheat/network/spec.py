@@ -219,6 +219,8 @@ class CollisionNetwork:
         for name, anc in self.reservoirs.items():
             if not isinstance(name, str) or not name:
                 raise InputTypeError(f"reservoirs keys must be non-empty names (str), got {name!r}")
+            if name.startswith("__"):  # the step's readouts key the work as "__work__"
+                raise InputValueError(f"reservoirs keys starting with '__' are reserved, got {name!r}")
             if not isinstance(anc, Reservoir | Ancilla):
                 raise InputTypeError(
                     f"reservoirs[{name!r}] must be a Reservoir or an Ancilla, got {anc!r} of type {type(anc).__name__}"

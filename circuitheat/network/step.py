@@ -12,8 +12,7 @@ the generalisation of Eqs. (8), (10)–(11). This module compiles a network's st
 local operations, once:
 
 * an :class:`~circuitheat.network.Interaction` :math:`U` on sites (i, j) acts as
-  :math:`\rho\mapsto U\rho U^\dagger` (the 16-index tensor :math:`U\otimes U^*` on the row and
-  column indices of i and j);
+  :math:`\rho\mapsto U\rho U^\dagger` and does the work :math:`\mathrm{Tr}[\rho_{ij}w]`;
 * a :class:`~circuitheat.network.Collision` of site i with ancilla :math:`\eta` acts as the
   single-qubit channel :math:`\mathcal E[\sigma] = \mathrm{Tr}_R[U(\sigma\otimes\eta)U^\dagger]`
   and leaves the ancilla with energy :math:`\mathrm{Tr}[\sigma g]`,
@@ -21,11 +20,11 @@ local operations, once:
   site's reduced state just before the collision; for the partial swap these are the
   closed forms of :func:`circuitheat.channel.qubit_collision`).
 
-:func:`apply_step` applies them to a batch of states by tensor contractions (cost
-:math:`O(4^N)` per operation, no :math:`4^N\times4^N` matrix); :func:`step_map` applies them to
-the :math:`4^N` basis matrices to obtain the dense superoperator :math:`\Phi` and the heat
-observables :math:`G_r` while they fit, and otherwise returns the matrix-free map, which runs
-the same operations in the real Pauli basis (:mod:`circuitheat.network.pauli`). The paper's
+:mod:`circuitheat.network.pauli` applies them, in the real Pauli basis, to a batch of states
+(one real product per operation, cost :math:`O(4^N)`, no :math:`4^N\times4^N` matrix): the
+matrix-free map of large networks. :func:`step_map` obtains the dense superoperator
+:math:`\Phi`, the heat observables :math:`G_r` and the work observable from the same
+application to the :math:`4^N` basis vectors while they fit. The paper's
 :class:`~circuitheat.CollisionModel` takes the factorised fast path
 (:class:`circuitheat.channel.Channel`, a :class:`StepMap` too), tested equal to this one.
 
@@ -52,10 +51,8 @@ __all__ = [
     "LocalChannel",
     "LocalUnitary",
     "StepMap",
-    "apply_step",
     "collision_observable",
     "compile_step",
-    "middle_matmul",
     "site_channel",
     "step_map",
 ]
@@ -69,28 +66,23 @@ __all__ = [
 DENSE_MAX_SITES = 5
 
 _H_UNIT = np.diag([0.5, -0.5])  # (1/2) sigma_z: |0> excited
-_SWAP4 = np.eye(4)[[0, 2, 1, 3]]
 
-#: Key of the work functional in :func:`apply_step`'s energies (not a valid reservoir name clash:
+#: Key of the work functional among the step's readouts (:meth:`circuitheat.network.pauli.PauliStep.advance`;
 #: reservoir names are user strings, so the key is reserved and rejected as a reservoir name).
 WORK = "__work__"
 
 
 @dataclass(frozen=True)
 class LocalUnitary:
-    r"""A compiled :class:`Interaction`: ``tensor[a, b, a', b', c, d, c', d'] = U[ab, cd] conj(U[a'b', c'd'])``.
+    r"""A compiled :class:`Interaction`: the gate U (4×4, kron basis of ``sites``) and its work observable.
 
     ``work`` (4×4) is :math:`U^\dagger(H_i+H_j)U - (H_i+H_j)`: the work the gate does on a
-    two-site state :math:`\rho_{ij}` is :math:`\mathrm{Tr}[\rho_{ij}\,w]`; the engines evaluate it as
-    the change of :math:`\mathrm{Tr}[\rho(H_i+H_j)]` across the gate, with ``levels`` the diagonal of
-    :math:`H_i+H_j` over the full kron basis (:math:`O(2^N)` per evaluation). ``matrix`` is U.
+    two-site state :math:`\rho_{ij}` is :math:`\mathrm{Tr}[\rho_{ij}\,w]`.
     """
 
     sites: tuple[int, int]
-    tensor: NDArray
-    work: NDArray
     matrix: NDArray
-    levels: NDArray
+    work: NDArray
 
 
 @dataclass(frozen=True)
@@ -141,12 +133,9 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
     for op in network.step:
         if isinstance(op, Interaction):
             u = op.matrix
-            u4 = u.reshape(2, 2, 2, 2)
             i, j = op.sites
             h_pair = np.kron(network.omega[i] * _H_UNIT, eye) + np.kron(eye, network.omega[j] * _H_UNIT)
-            work = u.conj().T @ h_pair @ u - h_pair
-            levels = _local_levels(network.sites, {i: network.omega[i], j: network.omega[j]})
-            ops.append(LocalUnitary(op.sites, np.einsum("abcd,efgh->abefcdgh", u4, u4.conj()), work, u, levels))
+            ops.append(LocalUnitary(op.sites, u, u.conj().T @ h_pair @ u - h_pair))
         else:
             assert isinstance(op, Collision)
             anc = network.ancilla(op.reservoir)
@@ -165,125 +154,6 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
                 )
             )
     return tuple(ops)
-
-
-def apply_step(
-    ops: tuple[LocalUnitary | LocalChannel, ...],
-    sites: int,
-    rho: NDArray,
-    names: tuple[str, ...],
-    *,
-    with_work: bool = True,
-) -> tuple[NDArray, dict[str, NDArray]]:
-    r"""Apply one step to a batch of states, matrix-free.
-
-    Parameters
-    ----------
-    ops : tuple
-        :func:`compile_step` output.
-    sites : int
-        N.
-    rho : ndarray (B, 2**N, 2**N)
-        States before the step (any batch of matrices: the map is linear).
-    names : tuple of str
-        Reservoir names to report (every reservoir of the network).
-
-    Returns
-    -------
-    rho_after : ndarray (B, 2**N, 2**N)
-    energy_after : dict name -> ndarray (B,)
-        Energy of that reservoir's ancillas after their collisions in this step,
-        :math:`\sum_{c\in r}\mathrm{Tr}[\sigma_c g_c]` (for a non-Hermitian basis matrix, the
-        linear functional's value, complex); with ``with_work``, also the key :data:`WORK`:
-        the work :math:`\sum_{ops}\mathrm{Tr}[\rho_{op}\,w_{op}]` the step's gates do.
-    """
-    n = sites
-    batch, d = rho.shape[0], 2**sites
-    energy = {name: np.zeros(batch, dtype=complex) for name in names}
-    work = np.zeros(batch, dtype=complex)
-    for op in ops:
-        if isinstance(op, LocalUnitary):
-            if with_work:
-                before = _diagonal_expectation(rho, op.levels)
-            rho = _apply_unitary(rho, op, n)
-            if with_work:
-                work += _diagonal_expectation(rho, op.levels) - before
-        else:
-            left, right = 2**op.site, 2 ** (n - op.site - 1)
-            sigma = np.einsum("xabcaec->xbe", rho.reshape(batch, left, 2, right, left, 2, right))
-            energy[op.reservoir] += np.einsum("xba,ab->x", sigma, op.observable)
-            if with_work:
-                work += np.einsum("xba,ab->x", sigma, op.work)
-            rho = _apply_channel(rho, op, n)
-    if with_work:
-        energy[WORK] = work
-    return rho.reshape(batch, d, d), energy
-
-
-def _local_levels(n: int, omegas: dict[int, float]) -> NDArray[np.float64]:
-    r"""Diagonal of :math:`\sum_{i} (\omega_i/2)\sigma_z^{(i)}` over the sites in ``omegas`` (length 2**N, kron basis)."""
-    levels = np.zeros((2,) * n)
-    for i, w in omegas.items():
-        levels = levels + 0.5 * w * np.array([1.0, -1.0]).reshape([2 if k == i else 1 for k in range(n)])
-    return levels.reshape(-1)
-
-
-def _diagonal_expectation(rho: NDArray, levels: NDArray) -> NDArray:
-    r""":math:`\mathrm{Tr}[\rho H]` for a diagonal H given by ``levels`` (batched; linear, complex for any matrix)."""
-    return np.einsum("xii,i->x", rho, levels)
-
-
-#: Below this many trailing elements per block, a batched matmul over many tiny *complex*
-#: blocks is slower than one strided matrix product per trailing index (measured on N = 10
-#: chains); for real blocks (the Pauli basis) the batched matmul was faster at every size.
-_FEW_TRAILING = 16
-
-
-def middle_matmul(m: NDArray, v: NDArray) -> NDArray:
-    """``m`` (k×k) applied to the middle axis of ``v`` (X, k, R): ``out[x] = m @ v[x]``, by the cheapest BLAS layout."""
-    x, k, r = v.shape
-    if r == 1:
-        return (v.reshape(x, k) @ m.T).reshape(x, k, 1)
-    if r <= _FEW_TRAILING and x > r and np.iscomplexobj(v):
-        out = np.empty(v.shape, dtype=np.result_type(m, v))
-        for z in range(r):
-            out[:, :, z] = v[:, :, z] @ m.T
-        return out
-    return np.matmul(m, v)
-
-
-def _apply_unitary(rho: NDArray, op: LocalUnitary, n: int) -> NDArray:
-    r""":math:`\rho\mapsto U\rho U^\dagger` on sites (i, j): strided matrix products for neighbours, else a contraction."""
-    batch, d = rho.shape[0], 2**n
-    i, j = op.sites
-    u = op.matrix
-    if abs(i - j) == 1:
-        if j < i:  # the same gate with its slots exchanged, on (j, i)
-            u = _SWAP4 @ u @ _SWAP4
-            i = j
-        left, right = 2**i, 2 ** (n - i - 2)
-        half = middle_matmul(u, rho.reshape(batch * left, 4, right * d))
-        return middle_matmul(u.conj(), half.reshape(batch * d * left, 4, right)).reshape(batch, d, d)
-    t = rho.reshape((batch,) + (2,) * (2 * n))
-    axes = [1 + i, 1 + j, 1 + n + i, 1 + n + j]
-    t = np.moveaxis(np.tensordot(op.tensor, t, axes=([4, 5, 6, 7], axes)), [0, 1, 2, 3, 4], [*axes, 0])
-    return np.ascontiguousarray(t).reshape(batch, d, d)
-
-
-def _apply_channel(rho: NDArray, op: LocalChannel, n: int) -> NDArray:
-    r"""Site channel :math:`\mathcal E` on one site: its 4×4 superoperator on the site's (row, column) index pair.
-
-    The state is viewed as ``(B, L, 2, R, L, 2, R)`` (L, R: the sites before and after), the
-    two site axes are brought to the front (one strided copy), the 4×4 matrix
-    :math:`C_{(aa'),(bb')}` multiplies them in one BLAS product, and the axes go back (one
-    copy): three passes over the state, where the Kraus form would take eight products.
-    """
-    batch, d = rho.shape[0], 2**n
-    left, right = 2**op.site, 2 ** (n - op.site - 1)
-    t = rho.reshape(batch, left, 2, right, left, 2, right)
-    front = np.ascontiguousarray(t.transpose(2, 5, 0, 1, 3, 4, 6)).reshape(4, -1)
-    out = (op.tensor.reshape(4, 4) @ front).reshape(2, 2, batch, left, right, left, right)
-    return np.ascontiguousarray(out.transpose(2, 3, 0, 4, 5, 1, 6)).reshape(batch, d, d)
 
 
 class StepMap:
@@ -313,9 +183,9 @@ class StepMap:
     ops : tuple or None
         The compiled local operations (:func:`compile_step`).
     pauli : PauliStep or None
-        For a matrix-free map: the same operations in the real Pauli basis
-        (:mod:`circuitheat.network.pauli`), which :meth:`apply`, the direct engine's
-        stepping and the Krylov steady state run on.
+        The same operations in the real Pauli basis (:mod:`circuitheat.network.pauli`), which
+        the matrix-free :meth:`apply`, the direct engine's stepping and the Krylov steady
+        state run on (None for the paper model's fast path).
     """
 
     def __init__(
@@ -390,15 +260,13 @@ def trace_product(rho: NDArray, observable: NDArray) -> NDArray:
     return np.einsum("...ij,...ij->...", rho, o_t).real
 
 
-def _dense_from_ops(network: CollisionNetwork, ops) -> tuple[NDArray, dict[str, NDArray]]:
-    """Dense Φ (d², d²) and G_r (d, d) by applying the step to the d² basis matrices |a><b|."""
-    d = network.dim
-    basis = np.eye(d * d, dtype=complex).reshape(d * d, d, d)
-    after, energy = apply_step(ops, network.sites, basis, network.reservoir_names)
-    superop = np.ascontiguousarray(after.reshape(d * d, d * d).T)
-    # Tr[|a><b| G] = G[b, a]: the functional's value on basis element (a, b) is G^T[a, b].
-    observables = {name: np.ascontiguousarray(e.reshape(d, d).T) for name, e in energy.items()}
-    return superop, observables
+def _dense_from_ops(pauli) -> tuple[NDArray, dict[str, NDArray]]:
+    """Dense Φ (d², d²) and G_r, W_op (d, d) from the step in the Pauli basis (its PTM and pulled-back readouts)."""
+    from .pauli import observable_from_pauli, superoperator_from_pauli
+
+    superop = superoperator_from_pauli(pauli.transfer_matrix())
+    observables = observable_from_pauli(pauli.readout)
+    return superop, {name: observables[k] for k, name in enumerate((*pauli.names, WORK))}
 
 
 @single_blas_thread
@@ -441,15 +309,18 @@ def _build(system: CollisionNetwork, dense: bool) -> StepMap:
     for op in ops:
         if isinstance(op, LocalChannel):
             energies[op.reservoir] += op.energy_before
-    if not dense:
-        from .pauli import pauli_step
+    from .pauli import pauli_step
 
-        pauli = pauli_step(ops, system.sites, system.reservoir_names, system.omega)
-        return StepMap(system.sites, system.reservoir_names, None, None, energies, system.hamiltonian(), None, ops, pauli)
     d2 = system.dim**2
-    check_memory(f"dense step map of sites={system.sites}", 3 * 16 * d2 * d2)
-    superop, observables = _dense_from_ops(system, ops)
+    if dense:
+        check_memory(f"dense step map of sites={system.sites}", 3 * 16 * d2 * d2)
+    else:  # the readout functionals: one 4^N vector per reservoir and the work
+        check_memory(f"matrix-free step map of sites={system.sites}", 8 * d2 * (len(system.reservoir_names) + 2))
+    pauli = pauli_step(ops, system.sites, system.reservoir_names, system.omega)
+    if not dense:
+        return StepMap(system.sites, system.reservoir_names, None, None, energies, system.hamiltonian(), None, ops, pauli)
+    superop, observables = _dense_from_ops(pauli)
     work = observables.pop(WORK)
     for array in (superop, work, *observables.values()):
         array.setflags(write=False)
-    return StepMap(system.sites, system.reservoir_names, superop, observables, energies, system.hamiltonian(), work, ops)
+    return StepMap(system.sites, system.reservoir_names, superop, observables, energies, system.hamiltonian(), work, ops, pauli)

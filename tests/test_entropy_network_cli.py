@@ -241,6 +241,8 @@ def _bad_toml(tmp_path):
         (["--network", "{fridge}", "-n", "4", "--joint"], "--joint needs -n <= 3 for this network (3 sites + 3 ancillas"),
         (["--network", "{chain3}", "--initial-state", "01"], "unknown initial_state '01'; valid labels: 3 characters"),
         (["--scan-reservoirs", "hot", "cold"], "--scan-reservoirs applies to --network only"),
+        (["--network", "{chain3}", "--scan-reservoirs", "hot", "cold"], "--scan-reservoirs applies to --second-law only"),
+        (["--scan-points", "9"], "--scan-points applies to --second-law only"),
         (
             ["--network", "{fridge}", "--second-law", "{dir}/s.png", "--scan-reservoirs", "hot", "attic"],
             "reservoirs names 'attic', which is not a reservoir; reservoirs: 'cold', 'room', 'hot'",
@@ -269,3 +271,106 @@ def test_outputs_are_not_overwritten_without_force(chain3, tmp_path, capsys):
     assert "exists; pass --force" in _one_line_error(capsys) and out.read_text() == "keep\n"
     assert main(["entropy", "--network", str(chain3), "-n", "2", "--out", str(out), "--force"]) == 0
     assert out.read_text().startswith("step,delta_s,")
+
+
+#: A network whose JSON record must carry a 2x2 ancilla state, a 4x4 matrix gate, a Qiskit gate and
+#: a reservoir name that is not mathtext-safe ("$" would start mathtext in a figure label).
+CUSTOM = """
+sites = 2
+omega = [1.0, 1.5]
+
+[reservoirs."a$b"]
+state = [["0.3", "0.1+0.2j"], ["0.1-0.2j", "0.7"]]
+omega = 1.5
+
+[reservoirs.hot]
+temperature = 2.0
+coherence = 0.5
+phase = "pi/3"
+
+[[step]]
+kind = "interaction"
+sites = [0, 1]
+gate = { name = "unitary", matrix = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]] }
+
+[[step]]
+kind = "collision"
+reservoir = "hot"
+site = 0
+gate = { name = "rxx", params = ["pi/5"] }
+
+[[step]]
+kind = "collision"
+reservoir = "a$b"
+site = 1
+gate = { name = "partial_swap", theta = "pi/7" }
+"""
+
+
+def test_json_records_any_reservoir_and_gate(tmp_path, capsys):
+    path = tmp_path / "custom.toml"
+    path.write_text(CUSTOM)
+    network = load_network(path)
+    out, png = tmp_path / "c.json", tmp_path / "c.png"
+    argv = ["entropy", "--network", str(path), "-n", "6", "--out", str(out), "--second-law", str(png), "--scan-points", "5"]
+    argv += ["--scan-reservoirs", "hot", "hot"]
+    assert main(argv) == 2  # second_law_scan's own check, before any work
+    assert "reservoirs must be two different reservoirs" in _one_line_error(capsys) and not out.exists()
+    assert main(["entropy", "--network", str(path), "-n", "6", "--out", str(out), "--plot", str(png)]) == 0
+    model = json.loads(out.read_text())["model"]
+    state = np.array([[complex(*z) for z in row] for row in model["reservoirs"]["a$b"]["state"]])
+    assert np.array_equal(state, network.reservoirs["a$b"].state) and model["reservoirs"]["a$b"]["omega"] == 1.5
+    assert model["reservoirs"]["hot"] == {"temperature": 2.0, "coherence": 0.5, "phase": math.pi / 3, "omega": 1.0}
+    first, hot, anc = model["step"]
+    assert first["kind"] == "interaction" and first["sites"] == [0, 1] and first["gate"]["name"] == "unitary"
+    matrix = np.array([[complex(*z) for z in row] for row in first["gate"]["matrix"]])
+    assert np.array_equal(matrix, network.step[0].matrix)
+    assert hot == {"kind": "collision", "reservoir": "hot", "site": 0, "gate": {"name": "rxx", "params": [math.pi / 5]}}
+    assert anc["gate"] == {"name": "pswap", "params": [math.pi / 7]} and anc["reservoir"] == "a$b"
+    record = json.loads(out.read_text())
+    balance = ch.entropy_balance(network, 6)
+    assert record["delta_s_re_a$b"] == balance.columns()["delta_s_re_a$b"].tolist()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_second_law_labels_survive_any_reservoir_name(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from circuitheat.cli.entropy import _draw_network_second_law
+
+    text = CUSTOM.replace(
+        '[reservoirs."a$b"]\nstate = [["0.3", "0.1+0.2j"], ["0.1-0.2j", "0.7"]]\n',
+        '[reservoirs."a$b"]\ntemperature = 1\ncoherence = 0.5\n',
+    )
+    path = tmp_path / "named.toml"
+    path.write_text(text)
+    network = load_network(path)
+    scan = second_law_scan(network, np.linspace(0, 2 * np.pi, 3), reservoirs=("a$b", "hot"))
+    fig, ax = plt.subplots()
+    try:
+        _draw_network_second_law(ax, scan, ch.steady_entropy_production(network), mark=1.0)
+        assert ax.get_xlabel() == r"(phase of a\$b $-$ phase of hot)$/\pi$"
+        fig.savefig(tmp_path / "named.png")  # mathtext parses every label
+    finally:
+        plt.close(fig)
+
+
+#: The paper's fast path and the network core agree to rounding (as in tests/test_network_cli.py).
+FAST_PATH_AGREEMENT = 1e-12
+
+
+def test_paper_preset_as_a_network_gives_the_model_numbers(tmp_path, capsys):
+    """The paper's preset file is the model at the default options (Fig. 2, phi_h - phi_c = 0): same numbers."""
+    paper = tmp_path / "paper.toml"
+    assert main(["presets", "--write", str(paper), "paper"]) == 0
+    as_network, as_model = tmp_path / "n.json", tmp_path / "m.json"
+    assert main(["entropy", "--network", str(paper), "-n", "4", "--steady", "--out", str(as_network)]) == 0
+    assert main(["entropy", "-n", "4", "--steady", "--out", str(as_model)]) == 0
+    net, model = json.loads(as_network.read_text()), json.loads(as_model.read_text())
+    assert net["step"] == model["collision"] == [1, 2, 3, 4]
+    columns = [c for c in model if isinstance(model[c], list) and c != "collision"]
+    assert columns == [c for c in net if isinstance(net[c], list) and c != "step"]
+    for column in columns:
+        assert np.max(np.abs(np.array(net[column]) - np.array(model[column]))) < FAST_PATH_AGREEMENT, column
+    for key in ("heat_hot", "heat_cold", "exchanged_hot", "exchanged_cold", "production", "clausius", "reversed"):
+        assert net["steady"][key] == pytest.approx(model["steady"][key], abs=FAST_PATH_AGREEMENT), key

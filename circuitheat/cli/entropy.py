@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +35,12 @@ from ..network.spec import Ancilla, Collision, CollisionNetwork
 from ..network.toml import load_network
 from ..thermo import (
     JOINT_AUTO_COLLISIONS,
+    JOINT_AUTO_QUBITS,
     JOINT_MAX_COLLISIONS,
     JOINT_MAX_QUBITS,
     EntropyBalance,
     SteadyEntropyProduction,
+    balance_columns,
     entropy_balance,
     joint_limit,
     second_law_scan,
@@ -70,7 +73,7 @@ def register(subparsers) -> None:
         "production per collision and the Clausius-like beta_h J_h + beta_c J_c. With --network FILE.toml the "
         "same for a collision network, per step and with one column per reservoir r (delta_s_re_<r>, "
         "cumulative_heat_<r>, ...); the joint-state check then runs while N sites + n x (collisions per step) "
-        f"<= 10 qubits (with --joint: <= {JOINT_MAX_QUBITS}).",
+        f"<= {JOINT_AUTO_QUBITS} qubits (with --joint: <= {JOINT_MAX_QUBITS}).",
     )
     add_model_options(p)
     p.add_argument("-n", "--n-collisions", type=count, default=1500, help="number of collisions (steps) (default 1500)")
@@ -84,9 +87,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--joint",
         action="store_true",
-        help=f"force the joint-state evaluation of Eq. 20 (n <= {JOINT_MAX_COLLISIONS}; default: automatic for small n)",
+        help=f"force the joint-state evaluation of Eq. 20 (n <= {JOINT_MAX_COLLISIONS}; a network: N + n x (collisions "
+        f"per step) <= {JOINT_MAX_QUBITS} qubits; default: automatic for small n)",
     )
-    p.add_argument("--steady", action="store_true", help="also report the steady-state entropy production per collision")
+    p.add_argument(
+        "--steady", action="store_true", help="also report the steady-state entropy production per collision (per step)"
+    )
     p.add_argument("--rows", type=count, default=12, help="rows of the printed table (default 12; first and last always)")
     p.add_argument("--out", "-o", default=None, help="write the balance to a .csv or .json file instead of printing a table")
     p.add_argument("--plot", default=None, metavar="PNG", help="save a figure of the entropy flows versus n")
@@ -364,12 +370,40 @@ def _savefig(path: str, draw) -> None:
         plt.close(fig)
 
 
+#: Reservoir names written inside mathtext (:math:`\phi_{\mathrm{hot}}`); any other name (the TOML
+#: schema allows any string) is written as plain text, so no name can break the figure.
+_MATHTEXT_NAME = re.compile(r"[A-Za-z0-9]+")
+
+
+def _plain(name: str) -> str:
+    """A reservoir name as plain Matplotlib text: a literal ``$`` does not start mathtext."""
+    return name.replace("$", r"\$")
+
+
+def _phase_axis_label(scanned: str, reference: str) -> str:
+    r"""x label of the scan, :math:`(\phi_s-\phi_r)/\pi` with the reservoirs' names."""
+    if _MATHTEXT_NAME.fullmatch(scanned) and _MATHTEXT_NAME.fullmatch(reference):
+        return rf"$(\phi_{{\mathrm{{{scanned}}}}}-\phi_{{\mathrm{{{reference}}}}})/\pi$"
+    return rf"(phase of {_plain(scanned)} $-$ phase of {_plain(reference)})$/\pi$"
+
+
 def _draw_network_second_law(ax, scan, steady: SteadyEntropyProduction, mark: float) -> None:
     r"""Steady :math:`\sigma` and :math:`\sum_r\beta_rJ_r` versus the scanned phase difference, and each reservoir's share.
 
     Per reservoir r: the entropy it receives per step, :math:`-\mathrm{Tr}[(\tilde\eta^*_r-\eta_r)\ln\eta_r]`
     (``-exchanged_<r>``; these add up to :math:`\sigma`, Eq. 16 in the steady state), and dotted its
-    thermal form :math:`\beta_rJ_r` (Eqs. 23, 26; these add up to the Clausius-like flow).
+    thermal form :math:`\beta_rJ_r` (Eqs. 23, 26; these add up to the Clausius-like flow). Shaded:
+    where the Clausius-like flow is negative while :math:`\sigma \ge 0`.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    scan : xarray.Dataset
+        A :func:`~circuitheat.thermo.second_law_scan` of a network.
+    steady : SteadyEntropyProduction
+        Of the same network (for the effective inverse temperatures :math:`\beta_r`, Eq. 12).
+    mark : float
+        The network's own phase difference (rad), marked by a vertical line.
     """
     from ..plotting.labels import format_angle
 
@@ -395,10 +429,11 @@ def _draw_network_second_law(ax, scan, steady: SteadyEntropyProduction, mark: fl
     for k, name in enumerate(steady.names):
         color = f"C{k if k < 1 else k + 1}"  # C1 is the shading
         exchanged = -np.asarray(scan[f"exchanged_{name}"], dtype=float)
-        label = rf"$-\mathrm{{Tr}}[(\tilde\eta-\eta)\ln\eta]$, {name}"
+        label = rf"$-\mathrm{{Tr}}[(\tilde\eta-\eta)\ln\eta]$, {_plain(name)}"
         ax.plot(x, np.where(np.isfinite(exchanged), exchanged, np.nan), color=color, lw=1.2, label=label)
         beta_j = steady.beta[name] * np.asarray(scan[f"heat_{name}"])
-        ax.plot(x, beta_j, color=color, lw=1.0, ls=":", label=rf"$\beta J$, {name} ($\beta={steady.beta[name]:.3g}$)")
+        label = rf"$\beta J$, {_plain(name)} ($\beta={steady.beta[name]:.3g}$)"
+        ax.plot(x, beta_j, color=color, lw=1.0, ls=":", label=label)
     ax.axhline(0.0, color="0.4", lw=0.7)
     ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
     ax.annotate(
@@ -409,13 +444,13 @@ def _draw_network_second_law(ax, scan, steady: SteadyEntropyProduction, mark: fl
         textcoords="offset points",
         fontsize=8,
     )
-    ax.set_xlabel(rf"$(\phi_{{\mathrm{{{scanned}}}}}-\phi_{{\mathrm{{{reference}}}}})/\pi$")
+    ax.set_xlabel(_phase_axis_label(scanned, reference))
     ax.set_ylabel("entropy per step (nats)")
     ax.set_xlim(x[0], x[-1])
     net = steady.model
     ax.set_title(
-        f"steady state: {net.sites} sites, reservoirs {', '.join(net.reservoir_names)}; "
-        f"scanned: phase of {scanned} relative to {reference}",
+        f"steady state: {net.sites} sites, reservoirs {', '.join(_plain(r) for r in net.reservoir_names)}; "
+        f"scanned: phase of {_plain(scanned)} relative to {_plain(reference)}",
         fontsize=8,
     )
     ax.legend(fontsize=7, loc="best")
@@ -457,6 +492,9 @@ def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network) if network_requested(args) else None
     if network is None and args.scan_reservoirs is not None:
         raise InputValueError("--scan-reservoirs applies to --network only")
+    for option, value in (("--scan-points", args.scan_points), ("--scan-reservoirs", args.scan_reservoirs)):
+        if value is not None and args.second_law is None:
+            raise InputValueError(f"{option} applies to --second-law only")
     system = model_from_args(args) if network is None else network
     if args.out is not None:
         check_can_write(args.out, args.force, "--out", _OUT_SUFFIXES)
@@ -464,6 +502,8 @@ def _run(args: argparse.Namespace) -> int:
         if path is not None:
             check_can_write(path, args.force, option, FIGURE_SUFFIXES)
     _check_joint(args, network)
+    if network is not None:
+        balance_columns(network.reservoir_names)  # a reservoir name that makes two columns clash, before any work
     phases = _scan_phases(args)
     scan = None
     if args.second_law is not None:  # first: a bad --scan-reservoirs is refused before the balance is computed

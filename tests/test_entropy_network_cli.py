@@ -240,6 +240,10 @@ def _bad_toml(tmp_path):
         ),
         (["--network", "{fridge}", "-n", "4", "--joint"], "--joint needs -n <= 3 for this network (3 sites + 3 ancillas"),
         (["--network", "{chain3}", "--initial-state", "01"], "unknown initial_state '01'; valid labels: 3 characters"),
+        (
+            ["--network", "{chain3}", "--initial-state", "0101", "--second-law", "{dir}/s.png"],
+            "unknown initial_state '0101'",
+        ),
         (["--scan-reservoirs", "hot", "cold"], "--scan-reservoirs applies to --network only"),
         (["--network", "{chain3}", "--scan-reservoirs", "hot", "cold"], "--scan-reservoirs applies to --second-law only"),
         (["--scan-points", "9"], "--scan-points applies to --second-law only"),

@@ -33,6 +33,7 @@ from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
 from ..model import Reservoir
 from ..network.spec import Ancilla, Collision, CollisionNetwork
 from ..network.toml import load_network
+from ..states import system_initial_state
 from ..thermo import (
     JOINT_AUTO_COLLISIONS,
     JOINT_AUTO_QUBITS,
@@ -502,6 +503,9 @@ def _run(args: argparse.Namespace) -> int:
         if path is not None:
             check_can_write(path, args.force, option, FIGURE_SUFFIXES)
     _check_joint(args, network)
+    sites = 2 if network is None else network.sites
+    if args.initial_state is not None:
+        system_initial_state(args.initial_state, sites)  # a bad label, before the (slower) scan
     if network is not None:
         balance_columns(network.reservoir_names)  # a reservoir name that makes two columns clash, before any work
     phases = _scan_phases(args)

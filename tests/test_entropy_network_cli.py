@@ -191,13 +191,13 @@ def test_second_law_figure_and_plot(tmp_path, capsys):
 def test_second_law_drawing_names_every_reservoir(fridge):
     import matplotlib.pyplot as plt
 
-    from circuitheat.cli.entropy import _draw_network_second_law
+    from circuitheat.plotting.entropy import plot_network_second_law
 
     network = load_network(fridge)
     scan = second_law_scan(network, np.linspace(0, 2 * np.pi, 5), reservoirs=("room", "hot"))
     fig, ax = plt.subplots()
     try:
-        _draw_network_second_law(ax, scan, ch.steady_entropy_production(network), mark=0.0)
+        plot_network_second_law(scan, ch.steady_entropy_production(network), ax=ax, mark=0.0)
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert ax.get_xlabel() == r"$(\phi_{\mathrm{room}}-\phi_{\mathrm{hot}})/\pi$"
         assert ax.get_ylabel() == "entropy per step (nats)"
@@ -340,7 +340,7 @@ def test_json_records_any_reservoir_and_gate(tmp_path, capsys):
 def test_second_law_labels_survive_any_reservoir_name(tmp_path):
     import matplotlib.pyplot as plt
 
-    from circuitheat.cli.entropy import _draw_network_second_law
+    from circuitheat.plotting.entropy import plot_network_second_law
 
     text = CUSTOM.replace(
         '[reservoirs."a$b"]\nstate = [["0.3", "0.1+0.2j"], ["0.1-0.2j", "0.7"]]\n',
@@ -352,7 +352,7 @@ def test_second_law_labels_survive_any_reservoir_name(tmp_path):
     scan = second_law_scan(network, np.linspace(0, 2 * np.pi, 3), reservoirs=("a$b", "hot"))
     fig, ax = plt.subplots()
     try:
-        _draw_network_second_law(ax, scan, ch.steady_entropy_production(network), mark=1.0)
+        plot_network_second_law(scan, ch.steady_entropy_production(network), ax=ax, mark=1.0)
         assert ax.get_xlabel() == r"(phase of a\$b $-$ phase of hot)$/\pi$"
         fig.savefig(tmp_path / "named.png")  # mathtext parses every label
     finally:
@@ -378,3 +378,29 @@ def test_paper_preset_as_a_network_gives_the_model_numbers(tmp_path, capsys):
         assert np.max(np.abs(np.array(net[column]) - np.array(model[column]))) < FAST_PATH_AGREEMENT, column
     for key in ("heat_hot", "heat_cold", "exchanged_hot", "exchanged_cold", "production", "clausius", "reversed"):
         assert net["steady"][key] == pytest.approx(model["steady"][key], abs=FAST_PATH_AGREEMENT), key
+
+
+def test_balance_figure_of_a_network_uses_generic_labels_and_plain_names():
+    """A network's reservoirs named hot/cold get no paper equation numbers; a '$' in a name stays literal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from circuitheat.plotting.entropy import plot_entropy_balance
+
+    net = ch.CollisionNetwork(
+        1,
+        1.0,
+        {"hot": ch.Reservoir(2.0), "a$b": ch.Reservoir(1.0)},
+        [ch.Collision("hot", 0, ch.partial_swap(0.3)), ch.Collision("a$b", 0, ch.partial_swap(0.2))],
+    )
+    fig, ax = plt.subplots()
+    try:
+        plot_entropy_balance(ch.entropy_balance(net, 3), ax=ax)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        fig.canvas.draw()  # mathtext parses every label: a stray '$' would raise here
+    finally:
+        plt.close(fig)
+    assert r"$\Delta S_{re}$, hot" in labels and r"$\Delta S_{re}$, a\$b" in labels
+    assert not any("Eq. 22" in label or "Eq. 25" in label for label in labels)

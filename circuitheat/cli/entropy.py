@@ -22,7 +22,6 @@ import argparse
 import csv
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -371,92 +370,6 @@ def _savefig(path: str, draw) -> None:
         plt.close(fig)
 
 
-#: Reservoir names written inside mathtext (:math:`\phi_{\mathrm{hot}}`); any other name (the TOML
-#: schema allows any string) is written as plain text, so no name can break the figure.
-_MATHTEXT_NAME = re.compile(r"[A-Za-z0-9]+")
-
-
-def _plain(name: str) -> str:
-    """A reservoir name as plain Matplotlib text: a literal ``$`` does not start mathtext."""
-    return name.replace("$", r"\$")
-
-
-def _phase_axis_label(scanned: str, reference: str) -> str:
-    r"""x label of the scan, :math:`(\phi_s-\phi_r)/\pi` with the reservoirs' names."""
-    if _MATHTEXT_NAME.fullmatch(scanned) and _MATHTEXT_NAME.fullmatch(reference):
-        return rf"$(\phi_{{\mathrm{{{scanned}}}}}-\phi_{{\mathrm{{{reference}}}}})/\pi$"
-    return rf"(phase of {_plain(scanned)} $-$ phase of {_plain(reference)})$/\pi$"
-
-
-def _draw_network_second_law(ax, scan, steady: SteadyEntropyProduction, mark: float) -> None:
-    r"""Steady :math:`\sigma` and :math:`\sum_r\beta_rJ_r` versus the scanned phase difference, and each reservoir's share.
-
-    Per reservoir r: the entropy it receives per step, :math:`-\mathrm{Tr}[(\tilde\eta^*_r-\eta_r)\ln\eta_r]`
-    (``-exchanged_<r>``; these add up to :math:`\sigma`, Eq. 16 in the steady state), and dotted its
-    thermal form :math:`\beta_rJ_r` (Eqs. 23, 26; these add up to the Clausius-like flow). Shaded:
-    where the Clausius-like flow is negative while :math:`\sigma \ge 0`.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    scan : xarray.Dataset
-        A :func:`~circuitheat.thermo.second_law_scan` of a network.
-    steady : SteadyEntropyProduction
-        Of the same network (for the effective inverse temperatures :math:`\beta_r`, Eq. 12).
-    mark : float
-        The network's own phase difference (rad), marked by a vertical line.
-    """
-    from ..plotting.labels import format_angle
-
-    x = np.asarray(scan["phase_difference"]) / np.pi
-    scanned, reference = scan.attrs["scanned"], scan.attrs["reference"]
-    clausius = np.asarray(scan["clausius"])
-    negative = clausius < 0
-    if np.any(negative):
-        ax.fill_between(
-            x,
-            0,
-            1,
-            where=negative,
-            transform=ax.get_xaxis_transform(),
-            color="C1",
-            alpha=0.15,
-            lw=0,
-            label=r"$\Sigma_r\beta_rJ_r<0$",
-        )
-    production = np.asarray(scan["production"], dtype=float)
-    ax.plot(x, np.where(np.isfinite(production), production, np.nan), color="k", lw=1.8, label=r"$\sigma$ per step (Eq. 20)")
-    ax.plot(x, clausius, color="k", lw=1.4, ls="--", label=r"$\Sigma_r\beta_rJ_r$ (effective $T$)")
-    for k, name in enumerate(steady.names):
-        color = f"C{k if k < 1 else k + 1}"  # C1 is the shading
-        exchanged = -np.asarray(scan[f"exchanged_{name}"], dtype=float)
-        label = rf"$-\mathrm{{Tr}}[(\tilde\eta-\eta)\ln\eta]$, {_plain(name)}"
-        ax.plot(x, np.where(np.isfinite(exchanged), exchanged, np.nan), color=color, lw=1.2, label=label)
-        beta_j = steady.beta[name] * np.asarray(scan[f"heat_{name}"])
-        label = rf"$\beta J$, {_plain(name)} ($\beta={steady.beta[name]:.3g}$)"
-        ax.plot(x, beta_j, color=color, lw=1.0, ls=":", label=label)
-    ax.axhline(0.0, color="0.4", lw=0.7)
-    ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
-    ax.annotate(
-        rf"file: $\Delta\phi={format_angle(mark, 'tex')}$",
-        (mark / np.pi, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(3, -12),
-        textcoords="offset points",
-        fontsize=8,
-    )
-    ax.set_xlabel(_phase_axis_label(scanned, reference))
-    ax.set_ylabel("entropy per step (nats)")
-    ax.set_xlim(x[0], x[-1])
-    net = steady.model
-    ax.set_title(
-        f"steady state: {net.sites} sites, reservoirs {', '.join(_plain(r) for r in net.reservoir_names)}; "
-        f"scanned: phase of {_plain(scanned)} relative to {_plain(reference)}",
-        fontsize=8,
-    )
-    ax.legend(fontsize=7, loc="best")
-
-
 # ---------------------------------------------------------------------------- the command
 
 
@@ -548,9 +461,11 @@ def _run(args: argparse.Namespace) -> int:
             _savefig(args.second_law, lambda ax: plot_second_law(scan, ax=ax, mark=system.phase_difference % (2 * math.pi)))
             print(f"wrote {args.second_law} (steady entropy production versus phi_h - phi_c)")
         else:
+            from ..plotting.entropy import plot_network_second_law
+
             res = network.reservoirs
             mark = (res[scan.attrs["scanned"]].phase - res[scan.attrs["reference"]].phase) % (2 * math.pi)
-            _savefig(args.second_law, lambda ax: _draw_network_second_law(ax, scan, steady, mark))
+            _savefig(args.second_law, lambda ax: plot_network_second_law(scan, steady, ax=ax, mark=mark))
             print(
                 f"wrote {args.second_law} (steady entropy production versus "
                 f"phi_{scan.attrs['scanned']} - phi_{scan.attrs['reference']})"

@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 
 from ..model import CollisionModel, Reservoir
 from ..thermo import EntropyBalance, second_law_scan
-from .labels import format_angle
+from .labels import MATHTEXT_NAME, format_angle, plain_text
 
-__all__ = ["plot_entropy_balance", "plot_second_law"]
+__all__ = ["plot_entropy_balance", "plot_network_second_law", "plot_second_law"]
 
 
 def _fig2_model(phase_difference: float = 5 * math.pi / 4) -> CollisionModel:
@@ -52,15 +52,19 @@ def _title(model: CollisionModel) -> str:
 _PAPER_PARTS = {"hot": ("re1", 22, 23, "h"), "cold": ("re2", 25, 26, "c")}
 
 
-def _part_labels(name: str) -> tuple[str, str]:
-    r"""Legend labels of :math:`\Delta S_{re,r}` and of its thermal form :math:`-\beta_r Q_r` for reservoir ``name``."""
-    if name in _PAPER_PARTS:
+def _part_labels(name: str, paper: bool) -> tuple[str, str]:
+    r"""Legend labels of :math:`\Delta S_{re,r}` and of its thermal form :math:`-\beta_r Q_r` for reservoir ``name``.
+
+    ``paper``: the paper's model, whose two reservoirs have the equations of Sec. IV; a network's
+    reservoirs (even if named "hot" and "cold") get the generic labels, with the name as plain text.
+    """
+    if paper and name in _PAPER_PARTS:
         sub, eq, eq_thermal, r = _PAPER_PARTS[name]
         return (
             rf"$\Delta S_{{{sub}}}$, {name} (Eq. {eq})",
             rf"$-\beta_{r} Q_{r}$, $Q_{r}=\sum_k J_{r}(k)$ (Eq. {eq_thermal} form)",
         )
-    return rf"$\Delta S_{{re}}$, {name}", rf"$-\beta Q$, {name} (thermal form)"
+    return rf"$\Delta S_{{re}}$, {plain_text(name)}", rf"$-\beta Q$, {plain_text(name)} (thermal form)"
 
 
 def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axes:
@@ -95,9 +99,10 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
         (balance.delta_s_re, r"$\Delta S_{re}$ (Eq. 17)", {"color": "C0", "lw": 1.8}),
     ]
     colors = {name: f"C{(1 + k) if k < 2 else 2 + k}" for k, name in enumerate(balance.names)}  # C3: production
-    curves += [(parts[r], _part_labels(r)[0], {"color": colors[r], "lw": 1.2}) for r in balance.names]
+    paper = isinstance(balance.model, CollisionModel)
+    curves += [(parts[r], _part_labels(r, paper)[0], {"color": colors[r], "lw": 1.2}) for r in balance.names]
     curves.append((balance.production, r"$\Delta S_{ir}$ (Eq. 20)", {"color": "C3", "lw": 1.8}))
-    curves += [(clausius[r], _part_labels(r)[1], {"color": colors[r], "lw": 1.0, "ls": ":"}) for r in balance.names]
+    curves += [(clausius[r], _part_labels(r, paper)[1], {"color": colors[r], "lw": 1.0, "ls": ":"}) for r in balance.names]
     for values, label, style in curves:
         if not np.all(np.isfinite(values)):
             label += r" ($\pm\infty$ omitted)"
@@ -113,7 +118,9 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
     else:
         net = balance.model
         ax.set_title(
-            f"{net.sites} sites, reservoirs {', '.join(net.reservoir_names)}, {len(net.step)} gates per step", fontsize=8
+            f"{net.sites} sites, reservoirs {', '.join(plain_text(r) for r in net.reservoir_names)}, "
+            f"{len(net.step)} operations per step",
+            fontsize=8,
         )
     ax.legend(fontsize=7, loc="best")
     return ax
@@ -201,3 +208,90 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     )
     ax.legend(fontsize=7, loc="best")
     return ax
+
+
+def _phase_axis_label(scanned: str, reference: str) -> str:
+    r"""x label of the scan, :math:`(\phi_s-\phi_r)/\pi` with the reservoirs' names."""
+    if MATHTEXT_NAME.fullmatch(scanned) and MATHTEXT_NAME.fullmatch(reference):
+        return rf"$(\phi_{{\mathrm{{{scanned}}}}}-\phi_{{\mathrm{{{reference}}}}})/\pi$"
+    return rf"(phase of {plain_text(scanned)} $-$ phase of {plain_text(reference)})$/\pi$"
+
+
+def plot_network_second_law(scan, steady, ax: Axes | None = None, *, mark: float | None = None) -> Axes:
+    r"""Steady :math:`\sigma` and :math:`\sum_r\beta_rJ_r` versus the scanned phase difference, and each reservoir's share.
+
+    Per reservoir r: the entropy it receives per step, :math:`-\mathrm{Tr}[(\tilde\eta^*_r-\eta_r)\ln\eta_r]`
+    (``-exchanged_<r>``; these add up to :math:`\sigma`, Eq. 16 in the steady state), and dotted its
+    thermal form :math:`\beta_rJ_r` (Eqs. 23, 26; these add up to the Clausius-like flow). Shaded:
+    where the Clausius-like flow is negative while :math:`\sigma \ge 0`.
+
+    Parameters
+    ----------
+    scan : xarray.Dataset
+        A :func:`~circuitheat.thermo.second_law_scan` of a network.
+    steady : SteadyEntropyProduction
+        Of the same network (for the effective inverse temperatures :math:`\beta_r`, Eq. 12).
+    ax : matplotlib Axes, optional
+    mark : float, optional
+        The network's own phase difference (rad), marked by a vertical line.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    x = np.asarray(scan["phase_difference"]) / np.pi
+    scanned, reference = scan.attrs["scanned"], scan.attrs["reference"]
+    clausius = np.asarray(scan["clausius"])
+    negative = clausius < 0
+    if np.any(negative):
+        ax.fill_between(
+            x,
+            0,
+            1,
+            where=negative,
+            transform=ax.get_xaxis_transform(),
+            color="C1",
+            alpha=0.15,
+            lw=0,
+            label=r"$\Sigma_r\beta_rJ_r<0$",
+        )
+    production = np.asarray(scan["production"], dtype=float)
+    ax.plot(x, np.where(np.isfinite(production), production, np.nan), color="k", lw=1.8, label=r"$\sigma$ per step (Eq. 20)")
+    ax.plot(x, clausius, color="k", lw=1.4, ls="--", label=r"$\Sigma_r\beta_rJ_r$ (effective $T$)")
+    for k, name in enumerate(steady.names):
+        color = f"C{k if k < 1 else k + 1}"  # C1 is the shading
+        exchanged = -np.asarray(scan[f"exchanged_{name}"], dtype=float)
+        label = rf"$-\mathrm{{Tr}}[(\tilde\eta-\eta)\ln\eta]$, {plain_text(name)}"
+        ax.plot(x, np.where(np.isfinite(exchanged), exchanged, np.nan), color=color, lw=1.2, label=label)
+        beta_j = steady.beta[name] * np.asarray(scan[f"heat_{name}"])
+        label = rf"$\beta J$, {plain_text(name)} ($\beta={steady.beta[name]:.3g}$)"
+        ax.plot(x, beta_j, color=color, lw=1.0, ls=":", label=label)
+    ax.axhline(0.0, color="0.4", lw=0.7)
+    if mark is not None:
+        _mark_phase(ax, mark)
+    ax.set_xlabel(_phase_axis_label(scanned, reference))
+    ax.set_ylabel("entropy per step (nats)")
+    ax.set_xlim(x[0], x[-1])
+    net = steady.model
+    ax.set_title(
+        f"steady state: {net.sites} sites, reservoirs {', '.join(plain_text(r) for r in net.reservoir_names)}; "
+        f"scanned: phase of {plain_text(scanned)} relative to {plain_text(reference)}",
+        fontsize=8,
+    )
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def _mark_phase(ax: Axes, mark: float) -> None:
+    """A vertical line at the network's own phase difference ``mark`` (rad), labelled."""
+    ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
+    ax.annotate(
+        rf"file: $\Delta\phi={format_angle(mark, 'tex')}$",
+        (mark / np.pi, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -12),
+        textcoords="offset points",
+        fontsize=8,
+    )

@@ -3,11 +3,12 @@ r"""Labels for angles and parameters: :math:`\pi/32` rather than 0.0982 in title
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 from ..validation import InputValueError
 
-__all__ = ["ANGLE_DENOMINATOR", "format_angle"]
+__all__ = ["ANGLE_DENOMINATOR", "MATHTEXT_NAME", "format_angle", "plain_text"]
 
 #: Largest denominator q for which an angle is written as a multiple (p/q) of pi. The
 #: paper's angles are pi/32, pi/12, pi/4, 5pi/4, ...; 64 covers them with room to spare.
@@ -57,3 +58,13 @@ def format_angle(angle: float, style: str = "unicode") -> str:
     num, den = abs(ratio.numerator), ratio.denominator
     head = pi if num == 1 else f"{num}{pi}"
     return f"{sign}{head}" if den == 1 else f"{sign}{head}/{den}"
+
+
+#: Reservoir names written inside mathtext (:math:`\phi_{\mathrm{hot}}`); any other name (the TOML
+#: schema allows any string) is written as plain text, so no name can break a figure.
+MATHTEXT_NAME = re.compile(r"[A-Za-z0-9]+")
+
+
+def plain_text(name: str) -> str:
+    """A user's name (e.g. a reservoir's) as plain Matplotlib text: a literal ``$`` does not start mathtext."""
+    return name.replace("$", r"\$")

@@ -729,7 +729,7 @@ def render(results: dict[str, list[Row]], large: dict | None, goals: list[Goal],
         parts += [
             f"**N = {large['sites']} chain on one core** (a fresh process per measurement, bound to one CPU, default "
             f"environment, idle): {large['steps']} steps (states not stored): "
-            f"{_large_text(large['trajectory'], large['timeout_s'])}; matrix-free steady state (GMRES): "
+            f"{_large_text(large['trajectory'], large['timeout_s'])}; matrix-free steady state (Krylov): "
             f"{_large_text(large['steady'], large['timeout_s'])}.",
             "",
         ]

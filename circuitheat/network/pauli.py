@@ -135,7 +135,9 @@ def observable_from_pauli(functional: NDArray) -> NDArray[np.complex128]:
 def gate_transfer(unitary: NDArray) -> NDArray[np.float64]:
     r"""PTM (16×16) of :math:`\sigma\mapsto U\sigma U^\dagger` for a 4×4 U in the kron basis."""
     u = np.asarray(unitary)
-    return np.einsum("aij,jk,bkl,li->ab", _PAIR_PAULIS, u, _PAIR_PAULIS, u.conj().T).real / 4
+    images = u @ _PAIR_PAULIS @ u.conj().T  # U P_b U^dagger, (16, 4, 4)
+    # R_ab = Tr[P_a U P_b U^dagger] / 4 = sum_ij (P_a)_ij (image_b)_ji / 4
+    return (_PAIR_PAULIS.reshape(16, 16) @ images.transpose(0, 2, 1).reshape(16, 16).T).real / 4
 
 
 def channel_transfer(tensor: NDArray) -> NDArray[np.float64]:

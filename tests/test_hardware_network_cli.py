@@ -17,7 +17,7 @@ import pytest
 
 import circuitheat as ch
 from circuitheat.cli import main
-from circuitheat.cli.hardware import NETWORK_MAX_DEFAULT_STEPS
+from circuitheat.cli.hardware import NETWORK_MAX_DEFAULT_STEPS, NETWORK_MAX_SITES
 from circuitheat.hardware import (
     NoisyNetworkMap,
     estimate_network_currents,
@@ -228,6 +228,22 @@ def test_bad_network_files(text, message, tmp_path, capsys):
     assert main(["hardware", "--network", str(path), "--backend", BACKEND]) == 2
     err = _one_line_error(capsys)
     assert err.startswith("circuitheat hardware: error: ") and str(path) in err and message in err, err
+
+
+def test_too_many_sites_are_refused_up_front(tmp_path, capsys):
+    """A chain one site longer than NETWORK_MAX_SITES: refused before any transpilation or simulation."""
+    n = NETWORK_MAX_SITES + 1
+    bonds = "".join(
+        f'[[step]]\nkind = "interaction"\nsites = [{i}, {i + 1}]\ngate = {{ name = "partial_swap", theta = "pi/4" }}\n'
+        for i in range(n - 1)
+    )
+    text = f"sites = {n}\n[reservoirs.hot]\ntemperature = 2.0\n" + bonds
+    text += '[[step]]\nkind = "collision"\nreservoir = "hot"\nsite = 0\ngate = "swap"\n'
+    path = tmp_path / "long.toml"
+    path.write_text(text)
+    assert main(["hardware", "--network", str(path), "--backend", "fake_nowhere"]) == 2
+    err = _one_line_error(capsys)
+    assert f"the device prediction of {n} sites needs 4^{n} = {4**n} noisy density-matrix runs" in err, err
 
 
 def test_help_says_what_network_does_to_the_paper_options(capsys):

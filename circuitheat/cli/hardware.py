@@ -17,6 +17,7 @@ import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,10 @@ from ..validation import InputValueError
 from ._options import add_model_options, count, model_from_args, real
 from .network import add_network_options, network_requested
 
+if TYPE_CHECKING:
+    from ..hardware import NetworkCurrentEstimate, NetworkPrediction, NoisyNetworkMap, TranspiledNetworkProtocol
+    from ..network.spec import CollisionNetwork
+
 __all__ = [
     "DEFAULT_COMPARE_GAMMA",
     "DEFAULT_PHASE_DIFFERENCE",
@@ -33,6 +38,7 @@ __all__ = [
     "DEFAULT_SHOTS",
     "NETWORK_DEFAULT_SHOTS",
     "NETWORK_MAX_DEFAULT_STEPS",
+    "NETWORK_MAX_SITES",
     "STUDY_TABLE_COMMAND",
     "register",
 ]
@@ -50,6 +56,11 @@ NETWORK_DEFAULT_SHOTS = 1000
 #: the device prediction settles, observability.study_length) is kept, but capped here so a
 #: slowly settling network costs seconds, not minutes; the output says when the cap cut it short.
 NETWORK_MAX_DEFAULT_STEPS = 40
+#: Most sites of a --network study. The device prediction (NoisyNetworkMap) runs one noisy step
+#: on Aer's density-matrix simulator for each of the 4^N product inputs of the sites: N = 4 (256
+#: runs of 8 qubits) takes about a minute here, N = 5 (1024 runs of >= 9 qubits) of the order of
+#: 15 minutes, N = 6 hours.
+NETWORK_MAX_SITES = 5
 #: The paper path's default phase difference: the reversed current (Fig. 2, Eq. 32).
 DEFAULT_PHASE_DIFFERENCE = 5 * math.pi / 4
 #: The paper path's default --compare-gamma (hardware-friendly gamma).
@@ -195,7 +206,8 @@ def register(subparsers) -> None:
             action.help = (
                 "study this collision network on the device instead of the paper's model (schema below; "
                 "example files: circuitheat presets). The device prediction simulates one noisy step for 4^N "
-                "input states of the N sites: seconds for N <= 3, about a minute for N = 4"
+                "input states of the N sites: seconds for N <= 3, about a minute for N = 4, at most N = "
+                f"{NETWORK_MAX_SITES}"
             )
     p.set_defaults(handler=_run, layout_parser=p)
 
@@ -380,12 +392,17 @@ def _refuse_paper_options(args: argparse.Namespace) -> argparse.Namespace:
 
 @dataclass(frozen=True)
 class _NetworkStudy:
-    """Everything ``circuitheat hardware --network`` reports (energies in the file's units of omega, per step)."""
+    """Everything ``circuitheat hardware --network`` reports.
+
+    J_r(k) is the energy change of reservoir r's ancillas in step k (Eqs. 10-11 of the paper,
+    generalised in :mod:`circuitheat.network.step`), energy per step in the file's units of
+    omega, > 0 when energy flows into the reservoir.
+    """
 
     path: str
-    network: object
-    transpiled: object  # TranspiledNetworkProtocol of n steps
-    noisy_map: object  # NoisyNetworkMap of its step
+    network: CollisionNetwork
+    transpiled: TranspiledNetworkProtocol  # n steps
+    noisy_map: NoisyNetworkMap  # of its step
     n_collisions: int
     tail_start: int
     settle_step: int | None  # where the device prediction settles (None if n was given)
@@ -398,7 +415,7 @@ class _NetworkStudy:
     device: Mapping[str, np.ndarray]  # predicted raw shot estimates of J_r(k)
     device_mitigated: Mapping[str, np.ndarray]
     shot_std: Mapping[str, float]  # per-shot std of the tail mean (raw, or mitigated with --mitigate-readout)
-    estimate: object | None  # NetworkCurrentEstimate
+    estimate: NetworkCurrentEstimate | None
     seed: int
     method: str
 
@@ -420,7 +437,7 @@ class _NetworkStudy:
         return shots_for_sign(self.tail(self.expected[name]), self.shot_std[name], self.sigmas)
 
 
-def _settle_step(prediction, device_steady: Mapping[str, float], exact_steady: Mapping[str, float]) -> int:
+def _settle_step(prediction: NetworkPrediction, device_steady: Mapping[str, float], exact_steady: Mapping[str, float]) -> int:
     """Last step at which any reservoir's predicted J_r(k) is still settling (observability.settle_collision)."""
     from ..hardware.observability import HORIZON, settle_collision
 
@@ -434,7 +451,13 @@ def _settle_step(prediction, device_steady: Mapping[str, float], exact_steady: M
     return k0
 
 
-def _study_length(noisy, exact_steady, device_steady, n_collisions, tail_start) -> tuple[int, int, int | None, bool]:
+def _study_length(
+    noisy: NoisyNetworkMap,
+    exact_steady: Mapping[str, float],
+    device_steady: Mapping[str, float],
+    n_collisions: int | None,
+    tail_start: int | None,
+) -> tuple[int, int, int | None, bool]:
     """Steps n, tail start k0, settle step and whether n was capped (the paper's rule, observability.study_length)."""
     from ..hardware.observability import HORIZON, MIN_COLLISIONS
 
@@ -448,6 +471,7 @@ def _study_length(noisy, exact_steady, device_steady, n_collisions, tail_start) 
         if tail_start is not None:
             k0 = tail_start
             n = max(n, k0)
+            capped = capped and n == NETWORK_MAX_DEFAULT_STEPS
     else:
         n = n_collisions
         k0 = n // 2 + 1 if tail_start is None else tail_start
@@ -456,7 +480,7 @@ def _study_length(noisy, exact_steady, device_steady, n_collisions, tail_start) 
     return n, k0, settle, capped
 
 
-def _tail_shot_std(noisy, n: int, k0: int, mitigated: bool) -> dict[str, float]:
+def _tail_shot_std(noisy: NoisyNetworkMap, n: int, k0: int, mitigated: bool) -> dict[str, float]:
     r"""Per-shot standard deviation of each reservoir's tail mean, :math:`\sqrt{w^T\Sigma_{rr}w}`, w = 1/(n-k0+1) on the tail.
 
     :math:`\Sigma` is the exact covariance of one shot's values (:meth:`NoisyNetworkMap.shot_moments`,
@@ -480,6 +504,11 @@ def _network_study(args: argparse.Namespace) -> _NetworkStudy:
     from ..steady import steady_state
 
     network = load_network(args.network)
+    if network.sites > NETWORK_MAX_SITES:
+        raise InputValueError(
+            f"--network: the device prediction of {network.sites} sites needs 4^{network.sites} = {4**network.sites} "
+            f"noisy density-matrix runs of one step (hours); circuitheat hardware takes at most {NETWORK_MAX_SITES} sites"
+        )
     if not (math.isfinite(args.sigmas) and args.sigmas > 0):
         raise InputValueError(f"--sigmas must be finite and > 0, got {args.sigmas}")
     if args.n_collisions is not None and args.tail_start is not None and args.tail_start > args.n_collisions:
@@ -540,6 +569,11 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN when b = 0 (a z-score of shots that all read the same value)."""
+    return a / b if b != 0 else math.nan
+
+
 def _layout_record(study: _NetworkStudy) -> dict:
     """Physical qubit of every site and of every collision's ancilla, partner and measurement; embedded or routed."""
     from ..hardware.network_protocol import network_hardware_layout
@@ -590,7 +624,7 @@ def _network_record(study: _NetworkStudy) -> dict:
             entry |= {
                 "estimate_tail_mean": est.steady[name],
                 "estimate_tail_stderr": est.steady_stderr[name],
-                "estimate_z": _finite((est.steady[name] - expected) / est.steady_stderr[name]),
+                "estimate_z": _finite(_ratio(est.steady[name] - expected, est.steady_stderr[name])),
             }
         currents[name] = entry
     record = {
@@ -721,8 +755,8 @@ def _estimate_text(study: _NetworkStudy) -> list[str]:
         mean, err = est.steady[name], est.steady_stderr[name]
         expected = study.tail(study.expected[name])
         lines.append(
-            f"tail mean J_{name} (k >= {est.tail_start}): {mean:+.5f} +- {err:.5f} ({mean / err:+.1f} sigma from 0; "
-            f"prediction {expected:+.5f}, z = {(mean - expected) / err:+.2f}; exact {study.tail(study.exact[name]):+.5f})"
+            f"tail mean J_{name} (k >= {est.tail_start}): {mean:+.5f} +- {err:.5f} ({_ratio(mean, err):+.1f} sigma from 0; "
+            f"prediction {expected:+.5f}, z = {_ratio(mean - expected, err):+.2f}; exact {study.tail(study.exact[name]):+.5f})"
         )
     return lines
 

@@ -58,8 +58,8 @@ NETWORK_DEFAULT_SHOTS = 1000
 NETWORK_MAX_DEFAULT_STEPS = 40
 #: Most sites of a --network study. The device prediction (NoisyNetworkMap) runs one noisy step
 #: on Aer's density-matrix simulator for each of the 4^N product inputs of the sites: N = 4 (256
-#: runs of 8 qubits) takes about a minute here, N = 5 (1024 runs of >= 9 qubits) of the order of
-#: 15 minutes, N = 6 hours.
+#: runs of 8 qubits) takes about a minute here (measured); N = 5 (1024 runs of >= 9 qubits, each
+#: ~4x costlier) extrapolates to ~15 minutes, N = 6 to hours.
 NETWORK_MAX_SITES = 5
 #: The paper path's default phase difference: the reversed current (Fig. 2, Eq. 32).
 DEFAULT_PHASE_DIFFERENCE = 5 * math.pi / 4

@@ -214,7 +214,7 @@ def large_chain_trajectory(sites: int = 10, steps: int = 1000) -> dict[str, floa
 
 
 def large_chain_steady(sites: int = 10) -> dict[str, float]:
-    """The matrix-free (Krylov: BiCGSTAB, GMRES fallback) steady state of an N-site chain, timed once: ``seconds``, ``residual``, currents."""
+    """The matrix-free (Krylov) steady state of an N-site chain, timed once: ``seconds``, ``residual``, currents."""
     net = chain(sites)
     start = time.perf_counter()
     ss = ch.steady_state(net, method="krylov")

@@ -17,7 +17,7 @@ import pytest
 
 import circuitheat as ch
 from circuitheat.cli import main
-from circuitheat.cli.hardware import NETWORK_MAX_DEFAULT_STEPS, NETWORK_MAX_SITES
+from circuitheat.cli.hardware_network import NETWORK_MAX_DEFAULT_STEPS, NETWORK_MAX_SITES
 from circuitheat.hardware import (
     NoisyNetworkMap,
     estimate_network_currents,

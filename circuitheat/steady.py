@@ -24,7 +24,16 @@ from .channel import _matmul
 from .fixed_point import KRYLOV_RESIDUAL, _bordered, fixed_point, fixed_point_krylov  # noqa: F401 (_bordered: tests)
 from .model import CollisionModel
 from .network.reachability import check_reachable
-from .ptm import PaperPTM, bloch_vector, observable_a, paper_ptm, paper_solve, paper_steady_after_v, qubit_collision_ptm
+from .ptm import (
+    PaperPTM,
+    bloch_vector,
+    observable_a,
+    paper_ptm,
+    paper_solve,
+    paper_steady_after_v,
+    paper_steady_heat,
+    qubit_collision_ptm,
+)
 from .states import ancilla_state, ancilla_state_derivative
 from .threads import single_blas_thread
 from .validation import (
@@ -202,28 +211,44 @@ def _validated(*values: ArrayLike, names: tuple[str, ...] | None = None) -> list
 
 
 def _in_chunks(worker, arrays: list[NDArray]) -> tuple[NDArray, ...]:
-    """Apply ``worker`` to the flattened broadcast grid in chunks of :data:`CHUNK_POINTS`.
+    """Apply ``worker`` to the broadcast grid of ``arrays`` in blocks of at most :data:`CHUNK_POINTS` points.
 
-    Single values stay scalars (a grid-wide delta builds one partial-swap map, not one per point).
+    The blocks are slices of the grid along one axis (and single indices along the axes before
+    it), and each array is sliced only along its own axes of length > 1: nothing is broadcast
+    to the full grid, so a worker computes what depends on few parameters once per distinct
+    value (e.g. the cold ancilla's state once per block when only gamma and the hot phase vary).
     """
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    size = int(np.prod(shape))
-    if size <= CHUNK_POINTS:
+    if math.prod(shape) <= CHUNK_POINTS:
         return worker(*arrays)
-    flat = [a.reshape(()) if a.size == 1 else np.broadcast_to(a, shape).reshape(-1) for a in arrays]
+    arrays = [a.reshape((1,) * (len(shape) - a.ndim) + a.shape) for a in arrays]
+    # the first axis whose trailing block fits in a chunk is split, the axes before it taken one index at a time
+    axis = next(k for k in range(len(shape)) if math.prod(shape[k + 1 :]) <= CHUNK_POINTS)
+    most = CHUNK_POINTS // math.prod(shape[axis + 1 :])
+    step = -(-shape[axis] // -(-shape[axis] // most))  # as many slices as needed, of equal length
+    outputs = None
+    for lead in np.ndindex(shape[:axis]):
+        for start in range(0, shape[axis], step):
+            index = tuple(slice(i, i + 1) for i in lead) + (slice(start, start + step),)
+            parts = worker(*(a[tuple(ix if a.shape[k] > 1 else slice(None) for k, ix in enumerate(index))] for a in arrays))
+            if outputs is None:
+                outputs = tuple(np.empty(shape) for _ in parts)
+            for out, part in zip(outputs, parts, strict=True):
+                out[index] = part
+    return outputs
 
-    def part(start: int) -> tuple[NDArray, ...]:
-        return worker(*(f if f.ndim == 0 else f[start : start + CHUNK_POINTS] for f in flat))
 
-    parts = [part(start) for start in range(0, size, CHUNK_POINTS)]
-    return tuple(np.concatenate([part[k] for part in parts]).reshape(shape) for k in range(len(parts[0])))
+def _bloch_vectors(t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray, NDArray]:
+    """Bloch vectors (..., 3) of the two ancilla states (Eqs. 12–13), each on the broadcast shape of its own parameters."""
+    return (
+        bloch_vector(ancilla_state(t_hot, coherence, phase_hot, omega)),
+        bloch_vector(ancilla_state(t_cold, coherence, phase_cold, omega)),
+    )
 
 
 def _paper_ptm(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> PaperPTM:
     """The paper's step map in the real basis (:mod:`circuitheat.ptm`) for validated parameter arrays."""
-    bloch_hot = bloch_vector(ancilla_state(t_hot, coherence, phase_hot, omega))
-    bloch_cold = bloch_vector(ancilla_state(t_cold, coherence, phase_cold, omega))
-    return paper_ptm(gamma, delta, bloch_hot, bloch_cold, omega)
+    return paper_ptm(gamma, delta, *_bloch_vectors(t_hot, t_cold, coherence, phase_hot, phase_cold, omega), omega)
 
 
 def _observe(u: NDArray, v: NDArray) -> NDArray:
@@ -289,11 +314,10 @@ def _grid_linear_response(gamma, delta, temperature, coherence, phase_difference
 
 
 def _steady_heat_current_chunk(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega) -> tuple[NDArray]:
-    """J_h^steady on one batch: the real 15×15 fixed-point solve of :func:`circuitheat.ptm.paper_steady_after_v`."""
+    """J_h^steady on one block: the real 15×15 fixed-point solve of :func:`circuitheat.ptm.paper_steady_heat`."""
     _check_unique(gamma)
-    system = _paper_ptm(gamma, delta, t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
-    u, _ = paper_steady_after_v(system)
-    return (system.heat_hot(u),)
+    bloch_hot, bloch_cold = _bloch_vectors(t_hot, t_cold, coherence, phase_hot, phase_cold, omega)
+    return (paper_steady_heat(gamma, delta, bloch_hot, bloch_cold, omega),)
 
 
 @single_blas_thread

@@ -393,6 +393,10 @@ _SOLVE_BATCH = 1024
 #: spaced by multiples of the buffer length; a power of two puts them all in the same few
 #: cache sets (measured: 40401 solves in 77 ms instead of 67 ms, as fast as contiguous matrices).
 _BATCH_PAD = 40
+#: ufunc buffer size (elements) for the batch's broadcast product: with numpy's default (8192)
+#: the iterator packs several of its 1024-long inner loops into one buffer, copying every operand
+#: in and the result out (measured: the correlation rows of 40401 systems in 6.0 ms instead of 2.8 ms).
+_UFUNC_BUFFER = _SOLVE_BATCH
 
 
 @dataclass(frozen=True)
@@ -487,7 +491,9 @@ class _Systems:
         block = self.block
         block[0:3, 0::4, :m] = hot
         block[3:6, 0:4, :m] = cold
-        np.multiply(hot[:, None, :, None], cold[None, :, None, :], out=block[6:].reshape(3, 3, 4, 4, -1)[..., :m])
+        with np.errstate():  # scopes the buffer size
+            np.setbufsize(_UFUNC_BUFFER)
+            np.multiply(hot[:, None, :, None], cold[None, :, None, :], out=block[6:].reshape(3, 3, 4, 4, -1)[..., :m])
         # W^T: one in-place operation per entry (twice as fast as a fancy-indexed one)
         if self.constant:
             for row, v in zip(self.inside, self.values[len(self.outside) :], strict=True):

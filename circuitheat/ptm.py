@@ -46,6 +46,15 @@ a matrix that costs one subtraction per entry instead of a 15×15 matrix product
 point, and the heat currents read :math:`J_h = \mathrm{Tr}[V\rho V^\dagger(g_h\otimes I)] -
 \mathrm{Tr}[H\eta^h] = u\cdot v_h - E_h` with :math:`u = (1/2, y)` and
 :math:`v_h = \sqrt2\,(g_h\otimes e_0)` (Eqs. 10–11), so V never enters the currents.
+
+**Grids** (:func:`paper_steady_heat`, :func:`paper_steady_after_v`) are solved in batches of
+:data:`_SOLVE_BATCH` systems by one :func:`numpy.linalg.solve` each, from a buffer that holds
+the batch axis last (:class:`_Systems`): every entry of :math:`W^T - K_{11}` is then written by
+a numpy loop along contiguous memory, and the solve reads each matrix through a strided view
+(into the per-matrix copy it makes for LAPACK anyway). Only the assembly is added to the
+solves themselves: the 144 products
+:math:`(R_h)_{ac}(R_c)_{bd}` of the correlation rows, the 24 entries of the local rows and the
+nonzero entries of :math:`W^T` (51 of 225).
 """
 
 from __future__ import annotations

@@ -450,7 +450,8 @@ def _per_point(values: ArrayLike, shape: tuple[int, ...], core: int = 0) -> NDAr
     """``values`` (batch..., core...) over the grid ``shape``, flattened, batch last: (core..., n); (core..., 1) if constant."""
     x = np.asarray(values, dtype=float)
     batch = x.ndim - core
-    x = np.moveaxis(x, tuple(range(batch, x.ndim)), tuple(range(core)))
+    if core:
+        x = np.moveaxis(x, tuple(range(batch, x.ndim)), tuple(range(core)))
     if math.prod(x.shape[core:]) == 1:
         return x.reshape((*x.shape[:core], 1))
     x = x.reshape(x.shape[:core] + (1,) * (len(shape) - batch) + x.shape[core:])
@@ -479,9 +480,15 @@ class _Systems:
     """
 
     def __init__(self, n: int, swap: NDArray) -> None:
-        self.block = np.zeros((15, 16, min(n, _SOLVE_BATCH) + _BATCH_PAD))
+        size = min(n, _SOLVE_BATCH)
+        block = np.zeros((15, 16, size + _BATCH_PAD))
+        # views of the batch's parts, made once (the last batch takes their first m points)
+        self.local_hot, self.local_cold = block[0:3, 0::4], block[3:6, 0:4]
+        self.products = block[6:].reshape(3, 3, 4, 4, -1)
+        self.matrices = np.moveaxis(block[:, 1:, :size], -1, 0)
+        self.rhs = np.moveaxis(block[:, :1, :size], -1, 0)
         layout = _swap_layout()
-        rows = self.block.reshape(240, -1)
+        rows = block.reshape(240, -1)
         self.swap = swap
         self.constant = swap.shape[-1] == 1
         self.outside = [rows[p] for p in layout.positions[: layout.outside]]
@@ -497,12 +504,11 @@ class _Systems:
         ``matrix`` (m, 15, 15), optional, receives :math:`W^T - K_{11}` (for :func:`paper_solve`).
         """
         m = hot.shape[-1]
-        block = self.block
-        block[0:3, 0::4, :m] = hot
-        block[3:6, 0:4, :m] = cold
+        self.local_hot[..., :m] = hot
+        self.local_cold[..., :m] = cold
         with np.errstate():  # scopes the buffer size
             np.setbufsize(_UFUNC_BUFFER)
-            np.multiply(hot[:, None, :, None], cold[None, :, None, :], out=block[6:].reshape(3, 3, 4, 4, -1)[..., :m])
+            np.multiply(hot[:, None, :, None], cold[None, :, None, :], out=self.products[..., :m])
         # W^T: one in-place operation per entry (twice as fast as a fancy-indexed one)
         if self.constant:
             for row, v in zip(self.inside, self.values[len(self.outside) :], strict=True):
@@ -513,10 +519,10 @@ class _Systems:
                 np.negative(v, out=row[:m])
             for row, v in zip(self.inside, swap[len(self.outside) :], strict=True):
                 np.subtract(row[:m], v, out=row[:m])
-        matrices = np.moveaxis(block[:, 1:, :m], -1, 0)
+        matrices = self.matrices[:m]
         if matrix is not None:
             np.negative(matrices, out=matrix)
-        return np.linalg.solve(matrices, np.moveaxis(block[:, :1, :m], -1, 0))[..., 0]
+        return np.linalg.solve(matrices, self.rhs[:m])[..., 0]
 
 
 def paper_steady_after_v(ptm: PaperPTM, *, keep_matrix: bool = False) -> tuple[NDArray, NDArray | None]:

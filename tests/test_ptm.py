@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,141 @@ def test_propagate_observed_every_length(rng, n):
         expected.append(obs[0] @ state)
         state = r @ state
     np.testing.assert_allclose(ptm.propagate_observed(r, r0, obs, n)[0], expected, atol=DOUBLING)
+
+
+# --- the steady-state grid path (paper_steady_heat, the solver's buffer, blocks that keep broadcasting) ---
+
+#: The closed-form current of paper_steady_heat and PaperPTM.heat_hot evaluate Eqs. (10)-(11)
+#: with the same solve but differently ordered sums of three products: currents of order 1e-1
+#: agree to a few ulps.
+SAME_SOLVE = 1e-15
+
+
+def _blochs(t_hot, t_cold, p, phase_hot, phase_cold, omega):
+    return (
+        ptm.bloch_vector(ancilla_state(t_hot, p, phase_hot, omega)),
+        ptm.bloch_vector(ancilla_state(t_cold, p, phase_cold, omega)),
+    )
+
+
+def _heat_point_by_point(gamma, delta, t_hot, t_cold, p, phase_hot, phase_cold, omega):
+    """J_h^steady of every grid point through the 4x4 / 16x16 factors (paper_ptm, paper_steady_after_v, heat_hot)."""
+    args = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (gamma, delta, t_hot, t_cold, p, phase_hot, phase_cold, omega))
+    )
+    out = np.empty(args[0].shape)
+    for idx in np.ndindex(out.shape):
+        g, d, th, tc, pp, ph, pc, w = (float(a[idx]) for a in args)
+        system = ptm.paper_ptm(g, d, *_blochs(th, tc, pp, ph, pc, w), w)
+        u, _ = ptm.paper_steady_after_v(system)
+        out[idx] = system.heat_hot(u)
+    return out
+
+
+GRIDS = {
+    "scalars": (0.7, 0.3, 2.0, 1.0, 0.6, 0.4, 1.1, 1.3),
+    "gamma only": (np.linspace(0.1, 3.0, 17), np.pi / 4, 2.0, 1.0, 0.8, 1.0, 0.0, 1.0),
+    "phase x gamma (README)": (
+        np.linspace(0.05, 1.5, 9)[None, :],
+        np.pi / 4,
+        2.0,
+        1.0,
+        0.8,
+        np.linspace(0, 6, 7)[:, None],
+        0.0,
+        1.0,
+    ),
+    "mixed, delta and omega per point": (
+        np.linspace(0.2, 2.9, 3)[:, None, None],
+        np.linspace(-3.0, 3.0, 4)[None, :, None],
+        np.array([0.5, 4.0])[None, None, :],
+        1.3,
+        0.5,
+        np.linspace(0.0, 6.0, 2),
+        0.3,
+        np.array([0.7, 1.4, 2.1])[:, None, None],
+    ),
+    "cold ancilla varies, hot fixed": (0.9, 0.4, 2.0, np.linspace(0.2, 5.0, 6)[:, None], 0.7, 0.0, np.linspace(0, 6, 5), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", GRIDS)
+def test_paper_steady_heat_equals_the_matrix_path_point_by_point(name):
+    """Scalar calls, grids where only some parameters vary, mixed broadcast shapes (delta per point: W^T per system)."""
+    gamma, delta, t_hot, t_cold, p, phase_hot, phase_cold, omega = GRIDS[name]
+    j = ptm.paper_steady_heat(gamma, delta, *_blochs(t_hot, t_cold, p, phase_hot, phase_cold, omega), omega)
+    expected = _heat_point_by_point(*GRIDS[name])
+    assert j.shape == expected.shape == np.broadcast_shapes(*(np.shape(a) for a in GRIDS[name]))
+    np.testing.assert_allclose(j, expected, rtol=0, atol=SAME_SOLVE)
+    np.testing.assert_allclose(ch.steady_heat_current(*GRIDS[name]), expected, rtol=0, atol=SAME_SOLVE)
+
+
+@pytest.mark.parametrize("per_point_delta", [False, True])
+def test_paper_system_is_w_transpose_minus_k_and_batches_cover_every_point(rng, per_point_delta):
+    """Several solve batches and a partial last one; the kept matrix is W^T - K_11 entry for entry (module docstring).
+
+    The buffer holds the negated system with twice the right-hand side; sign and factor 2 are exact,
+    so matrix and solution equal those of (W^T - K_11) y = K_10 / 2 assembled from the full
+    16x16 factors (kron4, partial_swap_ptm) to the last bit.
+    """
+    n = 2 * ptm._SOLVE_BATCH + 37
+    gamma = rng.uniform(0.05, np.pi - 0.05, n)
+    delta = rng.uniform(-np.pi, np.pi, n) if per_point_delta else 0.8
+    blochs = _blochs(rng.uniform(0.1, 5.0, n), 1.3, 0.7, rng.uniform(0, 2 * np.pi, n), 0.2, 1.0)
+    system = ptm.paper_ptm(gamma, delta, *blochs, 1.0)
+    u, a = ptm.paper_steady_after_v(system, keep_matrix=True)
+    k = ptm.kron4(system.hot, system.cold)
+    order = ptm._ORDER
+    reference = np.swapaxes(np.broadcast_to(system.swap, (n, 16, 16)), -1, -2)[:, order, 1:] - k[:, order, 1:]
+    np.testing.assert_array_equal(a, reference)
+    y = np.linalg.solve(reference, 0.5 * k[:, order, :1])[..., 0]
+    np.testing.assert_array_equal(u[:, 1:], y)
+    np.testing.assert_array_equal(u[:, 0], 0.5)
+    heat = ptm.paper_steady_heat(gamma, delta, *blochs, 1.0)
+    np.testing.assert_allclose(heat, system.heat_hot(u), rtol=0, atol=SAME_SOLVE)
+
+
+def test_qubit_collision_ptm_broadcasts_gamma_against_one_bloch_vector():
+    """gamma with more axes than the Bloch vector's batch: each point as computed alone."""
+    gamma = np.linspace(0.1, 3.0, 6).reshape(3, 2)
+    r = ptm.bloch_vector(ancilla_state(1.5, 0.6, 0.9))
+    full, obs = ptm.qubit_collision_ptm(gamma, r, 1.2)
+    for idx in np.ndindex(gamma.shape):
+        one, one_obs = ptm.qubit_collision_ptm(gamma[idx], r, 1.2)
+        np.testing.assert_array_equal(full[idx], one)
+        np.testing.assert_array_equal(obs[idx], one_obs)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_blocks_of_a_grid_keep_its_broadcasting_and_change_nothing(monkeypatch, chunk):
+    """_in_chunks: slices along one axis (single indices before it), size-1 axes never broadcast; same numbers, same shape.
+
+    Every point's arithmetic is the same in any block, so chunked and whole results are equal.
+    """
+    import circuitheat.steady as steady
+
+    gamma = np.linspace(0.2, 2.5, 3)[:, None, None]
+    phase = np.linspace(0, 6, 5)[None, :, None]
+    temps = np.linspace(0.5, 3.0, 4)
+    seen = []
+    worker = steady._steady_heat_current_chunk
+
+    def spy(*arrays):
+        seen.append([a.shape for a in arrays])
+        return worker(*arrays)
+
+    whole = ch.steady_heat_current(gamma, np.pi / 5, temps + 0.5, temps, 0.7, phase, 0.0)
+    lam_whole, c_whole = ch.linear_response(gamma, np.pi / 5, temps, 0.7, phase)
+    monkeypatch.setattr(steady, "CHUNK_POINTS", chunk)
+    monkeypatch.setattr(steady, "_steady_heat_current_chunk", spy)
+    chunked = ch.steady_heat_current(gamma, np.pi / 5, temps + 0.5, temps, 0.7, phase, 0.0)
+    lam, c = ch.linear_response(gamma, np.pi / 5, temps, 0.7, phase)
+    assert chunked.shape == whole.shape == (3, 5, 4)
+    np.testing.assert_array_equal(chunked, whole)
+    np.testing.assert_array_equal(lam, lam_whole)
+    np.testing.assert_array_equal(c, c_whole)
+    assert len(seen) > 1
+    for shapes in seen:
+        assert math.prod(np.broadcast_shapes(*shapes)) <= steady._HEAT_BLOCK_FACTOR * chunk
+        assert math.prod(shapes[1]) == math.prod(shapes[4]) == 1  # single values stay single
+        assert shapes[0][1:] == (1, 1) and shapes[5][0] == 1  # size-1 axes are not broadcast

@@ -12,8 +12,9 @@ real matrix
 .. math::
     R_{kl} = \mathrm{Tr}[P_k\,\Phi(P_l)], \qquad r' = R\,r ,
 
-which is :math:`B^\dagger S B` for the row-major superoperator S and the matrix B whose
-columns are :math:`\mathrm{vec}(P_k)` (:func:`to_ptm`). Trace preservation makes row 0 equal
+which is the basis change of the row-major superoperator S by the Pauli strings
+(:func:`to_ptm`; the basis changes themselves, site by site, are
+:mod:`circuitheat.network.pauli`'s). Trace preservation makes row 0 equal
 to :math:`e_0^T` (:math:`P_0 = I/\sqrt d`, :math:`\mathrm{Tr}\,\Phi(P_l) = \mathrm{Tr}\,P_l =
 \sqrt d\,\delta_{l0}`), so with :math:`r_0 = 1/\sqrt d` fixed by the trace, the fixed point of
 a trace-preserving map on :math:`d\times d` Hermitian matrices is the solution of a **real**
@@ -66,6 +67,8 @@ from functools import cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .network.pauli import from_pauli, pauli_from_superoperator, superoperator_from_pauli, to_pauli
+
 __all__ = [
     "PaperPTM",
     "bloch_vector",
@@ -87,49 +90,34 @@ __all__ = [
     "to_ptm",
 ]
 
-_PAULIS = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]], dtype=complex)
-
 
 @cache
 def pauli_basis(n_qubits: int) -> NDArray[np.complex128]:
     r"""The orthonormal Hermitian basis :math:`P_k` of :math:`2^N\times2^N` matrices, shape (4^N, 2^N, 2^N).
 
     :math:`P_k = \sigma_{k_0}\otimes\cdots\otimes\sigma_{k_{N-1}}/\sqrt{2^N}`, k written in base 4
-    with site 0 the most significant digit, Pauli order I, X, Y, Z. Read-only.
+    with site 0 the most significant digit, Pauli order I, X, Y, Z. Read-only. (The unnormalised
+    strings and the basis changes are :mod:`circuitheat.network.pauli`'s; this module's
+    coordinates are theirs divided by :math:`\sqrt{2^N}`.)
     """
-    basis = np.ones((1, 1, 1), dtype=complex)
-    for _ in range(n_qubits):
-        basis = np.einsum("aij,bkl->abikjl", basis, _PAULIS).reshape(basis.shape[0] * 4, basis.shape[1] * 2, -1)
-    basis = basis / math.sqrt(2**n_qubits)
+    size = 4**n_qubits
+    basis = from_pauli(np.eye(size)) * math.sqrt(2**n_qubits)
     basis.setflags(write=False)
     return basis
 
 
-@cache
-def _basis_columns(dim: int) -> NDArray[np.complex128]:
-    """B: columns vec(P_k) (row-major), shape (d², d²)."""
-    n = round(math.log2(dim))
-    return np.ascontiguousarray(pauli_basis(n).reshape(dim * dim, dim * dim).T)
-
-
 def to_ptm(superoperator: NDArray) -> NDArray[np.float64]:
-    r"""The real PTM :math:`R = \mathrm{Re}(B^\dagger S B)` of a Hermiticity-preserving superoperator (..., d², d²).
+    r"""The real PTM :math:`R_{kl} = \mathrm{Tr}[P_k\Phi(P_l)]` of a Hermiticity-preserving superoperator (..., d², d²).
 
-    S acts on the row-major vec of :math:`d\times d` matrices; the imaginary part of
-    :math:`B^\dagger S B` is zero for a Hermiticity-preserving map (up to rounding) and is dropped.
+    S acts on the row-major vec of :math:`d\times d` matrices; the PTM is the same in the
+    normalised and the unnormalised Pauli basis (:func:`circuitheat.network.pauli.pauli_from_superoperator`).
     """
-    s = np.asarray(superoperator)
-    d = math.isqrt(s.shape[-1])
-    b = _basis_columns(d)
-    return (b.conj().T @ s @ b).real
+    return pauli_from_superoperator(superoperator)
 
 
 def from_ptm(ptm: NDArray) -> NDArray[np.complex128]:
-    r"""The row-major superoperator :math:`S = B R B^\dagger` of a real PTM (..., d², d²) (inverse of :func:`to_ptm`)."""
-    r = np.asarray(ptm)
-    d = math.isqrt(r.shape[-1])
-    b = _basis_columns(d)
-    return b @ r @ b.conj().T
+    r"""The row-major superoperator of a real PTM (..., d², d²) (inverse of :func:`to_ptm`)."""
+    return superoperator_from_pauli(np.asarray(ptm, dtype=float))
 
 
 def state_vector(rho: NDArray) -> NDArray[np.float64]:
@@ -139,16 +127,15 @@ def state_vector(rho: NDArray) -> NDArray[np.float64]:
     """
     rho = np.asarray(rho)
     d = rho.shape[-1]
-    b = _basis_columns(d)
-    # Tr[P_k rho] = sum_ij P_k[i, j] rho[j, i] = vec(rho^T) . vec(P_k)
-    return (np.swapaxes(rho, -1, -2).reshape((*rho.shape[:-2], d * d)) @ b).real
+    c = to_pauli(rho.reshape(-1, d, d)).real / math.sqrt(d)
+    return c.reshape((*rho.shape[:-2], d * d))
 
 
 def state_matrix(vector: NDArray) -> NDArray[np.complex128]:
     r""":math:`\rho = \sum_k r_k P_k` from real coordinates (..., d²) -> (..., d, d)."""
     r = np.asarray(vector, dtype=float)
     d = math.isqrt(r.shape[-1])
-    return (r.astype(complex) @ _basis_columns(d).T).reshape((*r.shape[:-1], d, d))
+    return from_pauli(r.reshape(-1, d * d) * math.sqrt(d)).reshape((*r.shape[:-1], d, d))
 
 
 def bloch_vector(eta: NDArray) -> NDArray[np.float64]:

@@ -28,6 +28,7 @@ defines (the one definition of a step), built from them and tested equal to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,7 @@ __all__ = [
     "gate_transfer",
     "middle_matmul",
     "observable_from_pauli",
+    "pauli_from_superoperator",
     "pauli_step",
     "superoperator_from_pauli",
     "to_pauli",
@@ -123,6 +125,21 @@ def superoperator_from_pauli(transfer: NDArray) -> NDArray[np.complex128]:
     rm = np.swapaxes(rows, -1, -2).reshape(-1, size, d * d)  # (B, 4^N, d²): R M
     columns = from_pauli(np.swapaxes(rm, -1, -2).reshape(-1, size))  # T applied to each column of R M
     return np.swapaxes(columns.reshape(-1, d * d, d * d), -1, -2).reshape(*batch, d * d, d * d)
+
+
+def pauli_from_superoperator(superoperator: NDArray) -> NDArray[np.float64]:
+    r"""Real Pauli transfer matrices (..., 4^N, 4^N) of Hermiticity-preserving superoperators (..., d², d²).
+
+    The inverse of :func:`superoperator_from_pauli`: :math:`R = MST`, column q being the Pauli
+    coefficients of :math:`\Phi(P_q)/2^N` (the imaginary part, zero for a
+    Hermiticity-preserving map up to rounding, is dropped).
+    """
+    s = np.asarray(superoperator)
+    d2 = s.shape[-1]
+    d = math.isqrt(d2)
+    basis = from_pauli(np.eye(d2)).reshape(d2, d2).T  # T: column q = vec(P_q) / 2^N
+    images = np.swapaxes(s @ basis, -1, -2).reshape(-1, d, d)  # (..., q) -> Phi(P_q) / 2^N
+    return np.swapaxes(to_pauli(images).real.reshape(*s.shape[:-2], d2, d2), -1, -2)
 
 
 def observable_from_pauli(functional: NDArray) -> NDArray[np.complex128]:

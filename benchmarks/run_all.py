@@ -414,7 +414,7 @@ def large_chain(sites: int, steps: int, timed_steps: int) -> dict:
     matrix-free engine costs the same), and the steady state, stopped after :data:`LARGE_TIMEOUT`."""
     trajectory = on_one_core("large_chain_trajectory", sites, timed_steps, memory_args=(sites, 3))
     if trajectory is not None:
-        trajectory |= {"seconds": trajectory["seconds"] * steps / timed_steps, "timed_steps": timed_steps}
+        trajectory |= {"seconds": trajectory["seconds"] * steps / timed_steps, "timed_steps": timed_steps, "steps": steps}
     return {
         "sites": sites,
         "steps": steps,
@@ -672,12 +672,12 @@ def _large_text(part: dict | None, timeout: float) -> str:
         return f"stopped after {timeout:.0f} s"
     extra = []
     if "state_mib" in part:
-        extra.append(f"one state {part['state_mib']:.0f} MiB")
+        extra.append(f"one state {part['state_mib']:.0f} MiB (4^N real Pauli coefficients)")
     if "first_law" in part:
         extra.append(f"first law to {part['first_law']:.0e}")
     if "residual" in part:
         extra.append(f"residual {part['residual']:.0e}")
-    if "timed_steps" in part:
+    if "timed_steps" in part and part["timed_steps"] != part.get("steps"):
         extra.append(f"timed over {part['timed_steps']} steps and scaled")
     return (
         f"{part['seconds']:.1f} s ({', '.join(extra)}; memory: {part['allocated_mib']:.0f} MiB allocated at the peak "

@@ -153,14 +153,11 @@ def random_density(rng: np.random.Generator, d: int) -> np.ndarray:
 # ----------------------------------------------------------------- engines vs brute force
 
 
-@pytest.mark.parametrize("seed", range(25))
-def test_random_network_trajectory_matches_brute_force(seed):
-    rng = np.random.default_rng(1000 + seed)
-    net = random_network(rng)
-    rho0 = random_density(rng, net.dim)
-    traj = ch.simulate(net, 6, initial_state=rho0)
+def assert_trajectory_matches_brute_force(net: ch.CollisionNetwork, rho0: np.ndarray, n_steps: int) -> None:
+    """``ch.simulate`` against :func:`brute_force_step`, step by step: states, currents, work, first law."""
+    traj = ch.simulate(net, n_steps, initial_state=rho0)
     rho = rho0
-    for k in range(6):
+    for k in range(n_steps):
         rho, currents, work = brute_force_step(net, rho)
         np.testing.assert_allclose(traj.system_states[k], rho, atol=ENGINE_AGREEMENT)
         for name in net.reservoir_names:
@@ -168,6 +165,13 @@ def test_random_network_trajectory_matches_brute_force(seed):
         assert abs(traj.work[k] - work) < ENGINE_AGREEMENT
     # first law with the gate-by-gate work: dE_S + sum_r J_r - W = 0
     assert np.max(np.abs(traj.energy_balance)) < ENGINE_AGREEMENT
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_network_trajectory_matches_brute_force(seed):
+    rng = np.random.default_rng(1000 + seed)
+    net = random_network(rng)
+    assert_trajectory_matches_brute_force(net, random_density(rng, net.dim), 6)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -10,7 +10,15 @@ import functools
 
 import numpy as np
 import pytest
-from test_network_core import ENGINE_AGREEMENT, KRYLOV_AGREEMENT, brute_force_step, random_density, random_gate, random_network
+from test_network_core import (
+    ENGINE_AGREEMENT,
+    KRYLOV_AGREEMENT,
+    assert_trajectory_matches_brute_force,
+    brute_force_step,
+    random_density,
+    random_gate,
+    random_network,
+)
 
 import circuitheat as ch
 from circuitheat.network.pauli import PAULIS, from_pauli, observable_from_pauli, superoperator_from_pauli, to_pauli
@@ -108,16 +116,7 @@ def test_stepwise_trajectory_matches_brute_force(seed):
     net = _crowded_network(rng, 5) if seed % 2 else random_network(rng, sites=5)
     if len(net.collisions) > 4:  # keep the brute force's joint space at most 2^9
         net = random_network(rng, sites=5)
-    rho0 = random_density(rng, net.dim)
-    traj = ch.simulate(net, 3, initial_state=rho0)
-    rho = rho0
-    for k in range(3):
-        rho, currents, work = brute_force_step(net, rho)
-        np.testing.assert_allclose(traj.system_states[k], rho, atol=ENGINE_AGREEMENT)
-        for name in net.reservoir_names:
-            assert abs(traj.currents[name][k] - currents[name]) < ENGINE_AGREEMENT
-        assert abs(traj.work[k] - work) < ENGINE_AGREEMENT
-    assert np.max(np.abs(traj.energy_balance)) < ENGINE_AGREEMENT
+    assert_trajectory_matches_brute_force(net, random_density(rng, net.dim), 3)
 
 
 @pytest.mark.parametrize("seed", range(6))

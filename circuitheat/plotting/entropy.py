@@ -187,15 +187,7 @@ def plot_second_law(data=None, ax: Axes | None = None, *, mark: float | None = 5
     ax.plot(x, np.asarray(data["clausius"]), color="C0", lw=1.8, label=r"$\beta_hJ_h+\beta_cJ_c$ (effective $T$)")
     ax.axhline(0.0, color="0.4", lw=0.7)
     if mark is not None:
-        ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
-        ax.annotate(
-            rf"$\Delta\phi={format_angle(mark, 'tex')}$",
-            (mark / np.pi, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, -12),
-            textcoords="offset points",
-            fontsize=8,
-        )
+        _mark_phase(ax, mark, r"$\Delta\phi={}$")
     ax.set_xlabel(r"$(\phi_h-\phi_c)/\pi$")
     ax.set_ylabel("nats per collision")
     ax.set_xlim(x[0], x[-1])
@@ -270,7 +262,7 @@ def plot_network_second_law(scan, steady, ax: Axes | None = None, *, mark: float
         ax.plot(x, beta_j, color=color, lw=1.0, ls=":", label=label)
     ax.axhline(0.0, color="0.4", lw=0.7)
     if mark is not None:
-        _mark_phase(ax, mark)
+        _mark_phase(ax, mark, r"file: $\Delta\phi={}$")
     ax.set_xlabel(_phase_axis_label(scanned, reference))
     ax.set_ylabel("entropy per step (nats)")
     ax.set_xlim(x[0], x[-1])
@@ -284,11 +276,11 @@ def plot_network_second_law(scan, steady, ax: Axes | None = None, *, mark: float
     return ax
 
 
-def _mark_phase(ax: Axes, mark: float) -> None:
-    """A vertical line at the network's own phase difference ``mark`` (rad), labelled."""
+def _mark_phase(ax: Axes, mark: float, text: str) -> None:
+    """A vertical line at the phase difference ``mark`` (rad), labelled ``text`` with ``{}`` the angle (mathtext)."""
     ax.axvline(mark / np.pi, color="0.3", lw=0.8, ls="--")
     ax.annotate(
-        rf"file: $\Delta\phi={format_angle(mark, 'tex')}$",
+        text.replace("{}", format_angle(mark, "tex")),
         (mark / np.pi, 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(3, -12),

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import CollisionModel
-from ..network.pauli import from_pauli, to_pauli
+from ..network.pauli import ENERGY_AFTER, from_pauli, to_pauli
 from ..network.step import WORK, StepMap, step_map
 from ..resources import check_memory
 from ..validation import InputTypeError
@@ -81,7 +81,7 @@ def _stepwise(
         for name in step.names:
             currents[name][k] = readout[name][0] - step.ancilla_energies[name]
         work[k] = readout[WORK][0]
-        energy[k] = pauli.system_energy(c)[0]
+        energy[k] = readout[ENERGY_AFTER][0]
         if vectors is not None:
             vectors[k] = c[0]
     states = None

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from .step import WORK, LocalChannel, LocalUnitary
 
 __all__ = [
+    "ENERGY_AFTER",
     "PAULIS",
     "PauliOperation",
     "PauliStep",
@@ -60,6 +61,10 @@ _TO_PAULI = PAULIS.transpose(0, 2, 1).reshape(4, 4)
 _FROM_PAULI = PAULIS.reshape(4, 4).T / 2
 _PAIR_PAULIS = np.einsum("aij,bkl->abikjl", PAULIS, PAULIS).reshape(16, 4, 4)
 _Z = 3  # index of sigma_z
+
+#: Key of the system energy after the step among :meth:`PauliStep.advance`'s readouts
+#: (reservoir names starting with "__" are refused, so it cannot clash).
+ENERGY_AFTER = "__energy_after__"
 
 #: Below this many trailing elements per block, a batched matmul over many tiny *complex*
 #: blocks was slower than one strided matrix product per trailing index (measured on N = 10
@@ -201,12 +206,14 @@ class PauliStep:
     operations : tuple of PauliOperation
         The step's operations, each channel fused into the nearest operation on its site (it
         commutes with everything in between): the N-site chain's step is N - 1 products.
-    readout : ndarray (len(names) + 1, 4^N)
+    readout : ndarray (len(names) + 2, 4^N)
         Rows :math:`f_r` with :math:`\sum_{c\in r}\mathrm{Tr}[\sigma_cg_c] = f_r\cdot c` (the
-        energy of reservoir r's ancillas after the step) and, last, the work functional:
-        each local functional of :func:`~circuitheat.network.step.compile_step`'s operations
-        pulled back to the state before the step through the operations before it (the
-        Pauli-basis :math:`G_r` and :math:`W_{op}` of :class:`~circuitheat.network.step.StepMap`).
+        energy of reservoir r's ancillas after the step), then the work functional, then the
+        system energy after the step: each local functional of
+        :func:`~circuitheat.network.step.compile_step`'s operations pulled back to the state
+        before the step through the operations before it (the Pauli-basis :math:`G_r` and
+        :math:`W_{op}` of :class:`~circuitheat.network.step.StepMap`), and
+        :math:`\sum_i(\omega_i/2)c_{Z_i}` pulled back through the whole step.
     levels : ndarray (N,)
         :math:`\omega_i/2`: the system energy is :math:`\sum_i(\omega_i/2)\,c_{Z_i}`.
     """
@@ -221,13 +228,14 @@ class PauliStep:
         r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex.
 
         Returns the vectors after the step and, with ``readout``, the energy of each
-        reservoir's ancillas after their collisions in this step (dict name -> (B,)) and the
-        work under the key :data:`~circuitheat.network.step.WORK`, each linear in ``c``.
+        reservoir's ancillas after their collisions in this step (dict name -> (B,)), the
+        work under the key :data:`~circuitheat.network.step.WORK` and the system energy after
+        the step under :data:`ENERGY_AFTER`, each linear in ``c`` (one product for all).
         """
         values = {}
         if readout:
             table = c @ self.readout.T
-            values = {name: table[:, k] for k, name in enumerate((*self.names, WORK))}
+            values = {name: table[:, k] for k, name in enumerate((*self.names, WORK, ENERGY_AFTER))}
         for op in self.operations:
             c = op.apply(c, self.sites)
         return c, values
@@ -310,7 +318,7 @@ def _embedded(functional: NDArray, sites: tuple[int, ...], n: int) -> NDArray:
 def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
     """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
     n = sites
-    rows = (*names, WORK)
+    rows = (*names, WORK, ENERGY_AFTER)
     operations: list[PauliOperation] = []
     local: list[dict[str, NDArray]] = []  # per operation: row -> functional on the whole vector, read before it
     for op in ops:
@@ -327,6 +335,7 @@ def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: 
             )
     # g_k = R_k^T g_{k+1} + f_k, from the last operation back to the first.
     readout = np.zeros((len(rows), 4**n))
+    readout[-1, [_Z * 4 ** (n - 1 - i) for i in range(n)]] = 0.5 * np.asarray(omega, dtype=float)
     for operation, functionals in zip(reversed(operations), reversed(local), strict=True):
         readout = operation.apply(readout, n, transpose=True)
         for name, f in functionals.items():

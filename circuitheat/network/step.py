@@ -265,8 +265,9 @@ def _dense_from_ops(pauli) -> tuple[NDArray, dict[str, NDArray]]:
     from .pauli import observable_from_pauli, superoperator_from_pauli
 
     superop = superoperator_from_pauli(pauli.transfer_matrix())
-    observables = observable_from_pauli(pauli.readout)
-    return superop, {name: observables[k] for k, name in enumerate((*pauli.names, WORK))}
+    rows = (*pauli.names, WORK)
+    observables = observable_from_pauli(pauli.readout[: len(rows)])
+    return superop, {name: observables[k] for k, name in enumerate(rows)}
 
 
 @single_blas_thread

@@ -21,9 +21,11 @@ the slice of :math:`c` with :math:`P_0` on every other site, so the ancilla ener
 work of :func:`~circuitheat.network.step.compile_step`'s operations are read off as dot
 products with a few entries of :math:`c`.
 
-This is a representation of the operations that :func:`~circuitheat.network.step.compile_step`
-defines (the one definition of a step), built from them and tested equal to
-:func:`~circuitheat.network.step.apply_step` and to the dense map.
+This is the one application of the operations that :func:`~circuitheat.network.step.compile_step`
+defines (the one definition of a step): the matrix-free engine steps with it, and the dense
+map, the heat and work observables (:func:`superoperator_from_pauli`,
+:func:`observable_from_pauli`) and the fluctuations' count-resolved maps are built with it.
+Tested against a brute force (full unitary on system and ancillas, partial traces).
 """
 
 from __future__ import annotations

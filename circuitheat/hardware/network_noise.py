@@ -57,8 +57,8 @@ from ..network.spec import CollisionNetwork
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, InputValueError, check_count
 from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
-from .noise_map import COVARIANCE_RANK_TOLERANCE, INPUT_STATES, _unitary_from_zero
-from .protocol import excited_sign
+from .noise_map import INPUT_STATES, _chi_square, _unitary_from_zero
+from .protocol import excited_sign, shot_current
 from .readout import READOUT_COLUMN_TOLERANCE, assignment_matrices
 from .simulators import device_simulator, ideal_simulator
 from .transpile import resolve_backend
@@ -225,11 +225,8 @@ class NoisyNetworkMap:
         for c, col in enumerate(self.network.collisions):
             if col.reservoir != reservoir:
                 continue
-            z = 1.0 - 2.0 * bits[:, c]
-            if mitigated:
-                e0, e1 = self.readout[c][1, 0], self.readout[c][0, 1]
-                z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-            values += 0.5 * anc.omega * s * z - anc.energy
+            errors = (self.readout[c][1, 0], self.readout[c][0, 1]) if mitigated else None
+            values += shot_current(bits[:, c], anc.omega, s, anc.energy, errors)
         return values
 
     def _trace(self) -> NDArray:
@@ -310,13 +307,7 @@ class NoisyNetworkMap:
         x = np.concatenate([np.asarray(currents[r], dtype=float).reshape(-1) for r in self.names])
         shots = check_count("shots", shots, minimum=2)
         mean, cov = self.shot_moments(x.size // len(self.names), mitigated=mitigated)
-        diff = x - mean
-        evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
-        keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
-        proj = evecs[:, keep].T @ diff
-        chi2 = float(shots * np.sum(proj**2 / evals[keep]))
-        sum_z2 = float(shots * np.sum(diff**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
-        return chi2, int(keep.sum()), sum_z2
+        return _chi_square(x, mean, cov, shots)
 
 
 def _product_vec(psis) -> NDArray:

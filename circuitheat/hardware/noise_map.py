@@ -88,7 +88,7 @@ from ..network.spec import CollisionNetwork
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, check_choice, check_count
-from .protocol import excited_sign
+from .protocol import excited_sign, shot_current
 from .readout import assignment_matrices, check_readout
 from .simulators import device_simulator, ideal_simulator
 from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
@@ -117,6 +117,25 @@ _SAVE_LABEL = "joint"
 #: (a deterministic combination of outcomes); float64 rounding of a 2n x 2n covariance
 #: built from 16x16 products is ~1e-15 relative.
 COVARIANCE_RANK_TOLERANCE = 1e-12
+
+
+def _chi_square(x: NDArray, mean: NDArray, cov: NDArray, shots: int) -> tuple[float, int, float]:
+    r"""``(chi2, dof, sum_z2)`` of shot averages ``x`` against a predicted per-shot ``mean`` and covariance ``cov``.
+
+    :math:`\chi^2 = N(\bar x-\mu)^T\Sigma^{+}(\bar x-\mu)` with the pseudo-inverse of
+    :math:`\Sigma` on the eigenvalues above :data:`COVARIANCE_RANK_TOLERANCE` times the
+    largest (``dof`` = their number, the rank of :math:`\Sigma`), and the naive
+    ``sum_z2`` :math:`= N\sum_i (\bar x_i-\mu_i)^2/\Sigma_{ii}` (correlations ignored).
+    Shared by :meth:`NoisyCollisionMap.chi_square` and
+    :meth:`~circuitheat.hardware.network_noise.NoisyNetworkMap.chi_square`.
+    """
+    d = x - mean
+    evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
+    proj = evecs[:, keep].T @ d
+    chi2 = float(shots * np.sum(proj**2 / evals[keep]))
+    sum_z2 = float(shots * np.sum(d**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
+    return chi2, int(keep.sum()), sum_z2
 
 
 def _unitary_from_zero(psi: NDArray) -> NDArray:
@@ -377,11 +396,8 @@ class NoisyCollisionMap:
         reservoir = check_choice("reservoir", reservoir, ("hot", "cold"))
         conf = self.readout_hot if reservoir == "hot" else self.readout_cold
         res = self.model.hot if reservoir == "hot" else self.model.cold
-        z = np.array([1.0, -1.0])
-        if mitigated:
-            e0, e1 = conf[1, 0], conf[0, 1]
-            z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-        return 0.5 * self.model.omega * excited_sign(self.encoding) * z - res.energy
+        errors = (conf[1, 0], conf[0, 1]) if mitigated else None
+        return shot_current(np.array([0, 1]), self.model.omega, excited_sign(self.encoding), res.energy, errors)
 
     def _bit_instruments(self, reservoir: str) -> NDArray:
         return self.instruments.sum(axis=1) if reservoir == "hot" else self.instruments.sum(axis=0)
@@ -516,13 +532,7 @@ class NoisyCollisionMap:
         n = x.size // 2
         shots = check_count("shots", shots, minimum=2)
         mean, cov = self.shot_moments(n, mitigated=mitigated)
-        d = x - mean
-        evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
-        keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
-        proj = evecs[:, keep].T @ d
-        chi2 = float(shots * np.sum(proj**2 / evals[keep]))
-        sum_z2 = float(shots * np.sum(d**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
-        return chi2, int(keep.sum()), sum_z2
+        return _chi_square(x, mean, cov, shots)
 
     def tail_statistics(
         self, n_collisions: int, tail_start: int, *, reservoir: str = "hot", mitigated: bool = False

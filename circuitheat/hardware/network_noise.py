@@ -47,7 +47,6 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit import CircuitInstruction
-from qiskit.circuit.library import UnitaryGate
 from qiskit.providers import BackendV2
 from qiskit_aer.library import SaveDensityMatrix
 
@@ -57,15 +56,13 @@ from ..network.spec import CollisionNetwork
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, InputValueError, check_count
 from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
-from .noise_map import INPUT_STATES, _chi_square, _unitary_from_zero
+from .noise_map import _SAVE_LABEL, _chi_square, _input_circuits
 from .protocol import excited_sign, shot_current
 from .readout import READOUT_COLUMN_TOLERANCE, assignment_matrices
 from .simulators import device_simulator, ideal_simulator
 from .transpile import resolve_backend
 
 __all__ = ["NetworkPrediction", "NoisyNetworkMap", "noisy_network_map"]
-
-_LABEL = "joint"
 
 
 @dataclass(frozen=True)
@@ -164,28 +161,18 @@ class NoisyNetworkMap:
             sim = ideal_simulator("density_matrix")
             readout = np.array([np.eye(2)] * m) if readout is None else _check_readout(readout, m)
         saved = [*reversed(sites), *reversed(measured)]  # package order: collision 0, then site 0, most significant
-        body = [inst for inst in transpiled.block.data if inst.operation.name != "measure"]
-        circuits, inputs = [], []
-        for psis in itertools.product(INPUT_STATES, repeat=n):
-            qc = transpiled.block.copy_empty_like()
-            for q, psi in zip(sites, psis, strict=True):
-                qc.append(UnitaryGate(_unitary_from_zero(psi), check_input=False), [q])
-            for inst in body:
-                qc._append(inst)
-            qc.append(SaveDensityMatrix(n + m, label=_LABEL), saved)
-            circuits.append(qc)
-            inputs.append(_product_vec(psis))
+        circuits, r_inv = _input_circuits(transpiled.block, sites, saved)
         prefix = transpiled.prefix.copy()
-        prefix._append(CircuitInstruction(SaveDensityMatrix(n, label=_LABEL), [prefix.qubits[q] for q in reversed(sites)]))
+        prefix._append(CircuitInstruction(SaveDensityMatrix(n, label=_SAVE_LABEL), [prefix.qubits[q] for q in reversed(sites)]))
         result = sim.run([*circuits, prefix], shots=1).result()
         outs = np.array(
             [
-                np.einsum("asat->ast", np.asarray(result.data(i)[_LABEL]).reshape(a_dim, d, a_dim, d)).reshape(a_dim, d, d)
+                np.einsum("asat->ast", np.asarray(result.data(i)[_SAVE_LABEL]).reshape(a_dim, d, a_dim, d)).reshape(a_dim, d, d)
                 for i in range(4**n)
             ]
         )  # (inputs, a, d, d): system block conditioned on ancilla pattern a
-        rho0 = np.asarray(result.data(4**n)[_LABEL])
-        true_instr = np.einsum("iax,ij->axj", outs.reshape(4**n, a_dim, d * d), np.linalg.inv(np.array(inputs).T))
+        rho0 = np.asarray(result.data(4**n)[_SAVE_LABEL])
+        true_instr = np.einsum("iax,ij->axj", outs.reshape(4**n, a_dim, d * d), r_inv)
         if transpiled.encoding == "ground_is_0":  # model labels: X on every site, index s -> d-1-s on both sides
             true_instr = true_instr.reshape(a_dim, d, d, d, d)[:, ::-1, ::-1, ::-1, ::-1].reshape(a_dim, d * d, d * d)
             rho0 = rho0[::-1, ::-1]
@@ -308,14 +295,6 @@ class NoisyNetworkMap:
         shots = check_count("shots", shots, minimum=2)
         mean, cov = self.shot_moments(x.size // len(self.names), mitigated=mitigated)
         return _chi_square(x, mean, cov, shots)
-
-
-def _product_vec(psis) -> NDArray:
-    """Row-major vec of the product state ⊗_i |psi_i><psi_i| (site 0 most significant)."""
-    rho = np.ones((1, 1), dtype=complex)
-    for psi in psis:
-        rho = np.kron(rho, np.outer(psi, psi.conj()))
-    return rho.reshape(-1)
 
 
 def noisy_network_map(

@@ -47,7 +47,6 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit import CircuitInstruction
-from qiskit.circuit.library import UnitaryGate
 from qiskit.providers import BackendV2
 from qiskit_aer.library import SaveDensityMatrix
 
@@ -57,15 +56,13 @@ from ..network.spec import CollisionNetwork
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, InputValueError, check_count
 from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
-from .noise_map import COVARIANCE_RANK_TOLERANCE, INPUT_STATES, _unitary_from_zero
-from .protocol import excited_sign
+from .noise_map import _SAVE_LABEL, _chi_square, _input_circuits
+from .protocol import excited_sign, shot_current
 from .readout import READOUT_COLUMN_TOLERANCE, assignment_matrices
 from .simulators import device_simulator, ideal_simulator
 from .transpile import resolve_backend
 
 __all__ = ["NetworkPrediction", "NoisyNetworkMap", "noisy_network_map"]
-
-_LABEL = "joint"
 
 
 @dataclass(frozen=True)
@@ -164,28 +161,18 @@ class NoisyNetworkMap:
             sim = ideal_simulator("density_matrix")
             readout = np.array([np.eye(2)] * m) if readout is None else _check_readout(readout, m)
         saved = [*reversed(sites), *reversed(measured)]  # package order: collision 0, then site 0, most significant
-        body = [inst for inst in transpiled.block.data if inst.operation.name != "measure"]
-        circuits, inputs = [], []
-        for psis in itertools.product(INPUT_STATES, repeat=n):
-            qc = transpiled.block.copy_empty_like()
-            for q, psi in zip(sites, psis, strict=True):
-                qc.append(UnitaryGate(_unitary_from_zero(psi), check_input=False), [q])
-            for inst in body:
-                qc._append(inst)
-            qc.append(SaveDensityMatrix(n + m, label=_LABEL), saved)
-            circuits.append(qc)
-            inputs.append(_product_vec(psis))
+        circuits, r_inv = _input_circuits(transpiled.block, sites, saved)
         prefix = transpiled.prefix.copy()
-        prefix._append(CircuitInstruction(SaveDensityMatrix(n, label=_LABEL), [prefix.qubits[q] for q in reversed(sites)]))
+        prefix._append(CircuitInstruction(SaveDensityMatrix(n, label=_SAVE_LABEL), [prefix.qubits[q] for q in reversed(sites)]))
         result = sim.run([*circuits, prefix], shots=1).result()
         outs = np.array(
             [
-                np.einsum("asat->ast", np.asarray(result.data(i)[_LABEL]).reshape(a_dim, d, a_dim, d)).reshape(a_dim, d, d)
+                np.einsum("asat->ast", np.asarray(result.data(i)[_SAVE_LABEL]).reshape(a_dim, d, a_dim, d)).reshape(a_dim, d, d)
                 for i in range(4**n)
             ]
         )  # (inputs, a, d, d): system block conditioned on ancilla pattern a
-        rho0 = np.asarray(result.data(4**n)[_LABEL])
-        true_instr = np.einsum("iax,ij->axj", outs.reshape(4**n, a_dim, d * d), np.linalg.inv(np.array(inputs).T))
+        rho0 = np.asarray(result.data(4**n)[_SAVE_LABEL])
+        true_instr = np.einsum("iax,ij->axj", outs.reshape(4**n, a_dim, d * d), r_inv)
         if transpiled.encoding == "ground_is_0":  # model labels: X on every site, index s -> d-1-s on both sides
             true_instr = true_instr.reshape(a_dim, d, d, d, d)[:, ::-1, ::-1, ::-1, ::-1].reshape(a_dim, d * d, d * d)
             rho0 = rho0[::-1, ::-1]
@@ -225,11 +212,8 @@ class NoisyNetworkMap:
         for c, col in enumerate(self.network.collisions):
             if col.reservoir != reservoir:
                 continue
-            z = 1.0 - 2.0 * bits[:, c]
-            if mitigated:
-                e0, e1 = self.readout[c][1, 0], self.readout[c][0, 1]
-                z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-            values += 0.5 * anc.omega * s * z - anc.energy
+            errors = (self.readout[c][1, 0], self.readout[c][0, 1]) if mitigated else None
+            values += shot_current(bits[:, c], anc.omega, s, anc.energy, errors)
         return values
 
     def _trace(self) -> NDArray:
@@ -310,21 +294,7 @@ class NoisyNetworkMap:
         x = np.concatenate([np.asarray(currents[r], dtype=float).reshape(-1) for r in self.names])
         shots = check_count("shots", shots, minimum=2)
         mean, cov = self.shot_moments(x.size // len(self.names), mitigated=mitigated)
-        diff = x - mean
-        evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
-        keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
-        proj = evecs[:, keep].T @ diff
-        chi2 = float(shots * np.sum(proj**2 / evals[keep]))
-        sum_z2 = float(shots * np.sum(diff**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
-        return chi2, int(keep.sum()), sum_z2
-
-
-def _product_vec(psis) -> NDArray:
-    """Row-major vec of the product state ⊗_i |psi_i><psi_i| (site 0 most significant)."""
-    rho = np.ones((1, 1), dtype=complex)
-    for psi in psis:
-        rho = np.kron(rho, np.outer(psi, psi.conj()))
-    return rho.reshape(-1)
+        return _chi_square(x, mean, cov, shots)
 
 
 def noisy_network_map(

@@ -15,7 +15,6 @@ of one shot are not).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -31,9 +30,9 @@ from ..validation import InputTypeError, InputValueError, check_count
 from .network_noise import _check_readout
 from .network_protocol import collision_register, network_hardware_circuit
 from .network_transpile import TranspiledNetworkProtocol, transpile_network_protocol
-from .protocol import DEFAULT_ENCODING, check_encoding, excited_sign
+from .protocol import DEFAULT_ENCODING, check_encoding, excited_sign, shot_current
 from .readout import assignment_matrices
-from .sampling import default_tail_start, device_sampler
+from .sampling import _shot_statistics, default_tail_start, device_sampler
 from .transpile import resolve_backend
 
 __all__ = ["NetworkCurrentEstimate", "estimate_network_currents", "network_bits_from_result", "network_currents_from_bits"]
@@ -129,22 +128,18 @@ def network_currents_from_bits(
     x = {name: np.zeros((shots, n)) for name in network.reservoir_names}
     for c, col in enumerate(network.collisions):
         anc = network.ancilla(col.reservoir)
-        z = 1.0 - 2.0 * b[c].astype(float)
-        if errors is not None:
-            e0, e1 = errors[c][1, 0], errors[c][0, 1]
-            z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-        x[col.reservoir] += 0.5 * anc.omega * s * z - anc.energy
-    tails = {name: v[:, k0 - 1 :].mean(axis=1) for name, v in x.items()}
-    root = math.sqrt(shots)
+        ro = None if errors is None else (errors[c][1, 0], errors[c][0, 1])
+        x[col.reservoir] += shot_current(b[c], anc.omega, s, anc.energy, ro)
+    stats = {name: _shot_statistics(v, k0) for name, v in x.items()}  # (mean, stderr, steady, steady_stderr)
     return NetworkCurrentEstimate(
         network=network,
         n_collisions=n,
         shots=shots,
-        currents=_frozen_arrays({name: v.mean(axis=0) for name, v in x.items()}),
-        currents_stderr=_frozen_arrays({name: v.std(axis=0, ddof=1) / root for name, v in x.items()}),
+        currents=_frozen_arrays({name: st[0] for name, st in stats.items()}),
+        currents_stderr=_frozen_arrays({name: st[1] for name, st in stats.items()}),
         tail_start=k0,
-        steady=MappingProxyType({name: float(t.mean()) for name, t in tails.items()}),
-        steady_stderr=MappingProxyType({name: float(t.std(ddof=1) / root) for name, t in tails.items()}),
+        steady=MappingProxyType({name: st[2] for name, st in stats.items()}),
+        steady_stderr=MappingProxyType({name: st[3] for name, st in stats.items()}),
         backend_name=backend_name,
         encoding=encoding,
         readout_mitigated=readout is not None,

@@ -33,8 +33,7 @@ from .protocol import DEFAULT_ENCODING, assemble_protocol, check_encoding
 from .transpile import (
     DEFAULT_OPTIMIZATION_LEVEL,
     DEFAULT_SEED_TRANSPILER,
-    _is_gate,
-    _nan_if_missing,
+    _block_costs,
     _qubit_times,
     _target_of,
     resolve_backend,
@@ -243,8 +242,7 @@ def transpile_network_protocol(
         "initial_state": label,
         "registers": {reg: list(col) for reg, col in zip(registers, logical_block.metadata["collisions"], strict=True)},
     }
-    step_duration = _nan_if_missing(block, target) if has_durations else math.nan
-    prefix_duration = _nan_if_missing(prefix, target) if has_durations else math.nan
+    two_qubit_gates, depth, step_duration, prefix_duration = _block_costs(block, prefix, target, has_durations)
     t1, t2 = _qubit_times(target, qubits)
     if routed is not None:
         choice = routed_cost(target, routed, block, qubits[: network.sites], step_duration)
@@ -261,8 +259,8 @@ def transpile_network_protocol(
         encoding=encoding,
         initial_state=label,
         scheduled=scheduled,
-        two_qubit_gates=sum(1 for inst in block.data if _is_gate(inst) and inst.operation.num_qubits == 2),
-        depth=block.depth(filter_function=_is_gate),
+        two_qubit_gates=two_qubit_gates,
+        depth=depth,
         step_duration=step_duration,
         prefix_duration=prefix_duration,
         total_duration=prefix_duration + n * step_duration,

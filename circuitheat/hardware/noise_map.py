@@ -70,7 +70,9 @@ price of a :math:`1/(1-e_0-e_1)` larger spread.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,7 +90,7 @@ from ..network.spec import CollisionNetwork
 from ..threads import single_blas_thread
 from ..trajectory import frozen_array
 from ..validation import InputTypeError, check_choice, check_count
-from .protocol import excited_sign
+from .protocol import excited_sign, shot_current
 from .readout import assignment_matrices, check_readout
 from .simulators import device_simulator, ideal_simulator
 from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
@@ -117,6 +119,25 @@ _SAVE_LABEL = "joint"
 #: (a deterministic combination of outcomes); float64 rounding of a 2n x 2n covariance
 #: built from 16x16 products is ~1e-15 relative.
 COVARIANCE_RANK_TOLERANCE = 1e-12
+
+
+def _chi_square(x: NDArray, mean: NDArray, cov: NDArray, shots: int) -> tuple[float, int, float]:
+    r"""``(chi2, dof, sum_z2)`` of shot averages ``x`` against a predicted per-shot ``mean`` and covariance ``cov``.
+
+    :math:`\chi^2 = N(\bar x-\mu)^T\Sigma^{+}(\bar x-\mu)` with the pseudo-inverse of
+    :math:`\Sigma` on the eigenvalues above :data:`COVARIANCE_RANK_TOLERANCE` times the
+    largest (``dof`` = their number, the rank of :math:`\Sigma`), and the naive
+    ``sum_z2`` :math:`= N\sum_i (\bar x_i-\mu_i)^2/\Sigma_{ii}` (correlations ignored).
+    Shared by :meth:`NoisyCollisionMap.chi_square` and
+    :meth:`~circuitheat.hardware.network_noise.NoisyNetworkMap.chi_square`.
+    """
+    d = x - mean
+    evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
+    keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
+    proj = evecs[:, keep].T @ d
+    chi2 = float(shots * np.sum(proj**2 / evals[keep]))
+    sum_z2 = float(shots * np.sum(d**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
+    return chi2, int(keep.sum()), sum_z2
 
 
 def _unitary_from_zero(psi: NDArray) -> NDArray:
@@ -148,6 +169,47 @@ def _joint_to_package(dm: NDArray) -> NDArray:
 
 def _block_without_measurements(block: QuantumCircuit) -> list[CircuitInstruction]:
     return [inst for inst in block.data if inst.operation.name != "measure"]
+
+
+def _product_vec(psis: Sequence[NDArray]) -> NDArray:
+    """Row-major vec of the product state ⊗_i |psi_i><psi_i| (first factor most significant)."""
+    rho = np.ones((1, 1), dtype=complex)
+    for psi in psis:
+        rho = np.kron(rho, np.outer(psi, psi.conj()))
+    return rho.reshape(-1)
+
+
+def _input_circuits(block: QuantumCircuit, sites: Sequence[int], saved: Sequence[int]) -> tuple[list[QuantumCircuit], NDArray]:
+    r"""The block, its measurements left out, run on every informationally complete product input of ``sites``.
+
+    One circuit per product :math:`\bigotimes_i|\psi_i\rangle` of :data:`INPUT_STATES`
+    (:math:`4^N` for N sites, the first site's state varying slowest): noiseless
+    ``unitary`` instructions prepare :math:`|\psi_i\rangle` on physical qubit
+    ``sites[i]`` from the device's :math:`|0\rangle`, then the block without its
+    measurements (exact, module docstring), then a save (label ``"joint"``) of the
+    density matrix of the physical qubits ``saved``. Shared by
+    :meth:`NoisyCollisionMap.from_transpiled` and
+    :meth:`~circuitheat.hardware.network_noise.NoisyNetworkMap.from_transpiled`.
+
+    Returns
+    -------
+    (circuits, r_inv) : list of QuantumCircuit, ndarray (4^N, 4^N)
+        ``r_inv`` inverts the matrix R whose columns are the row-major vecs of the inputs
+        (device basis, site 0 most significant): with the vecs of a linear map's outputs
+        on the inputs as the columns of O, the map's matrix is ``O @ r_inv``.
+    """
+    body = _block_without_measurements(block)
+    circuits, inputs = [], []
+    for psis in itertools.product(INPUT_STATES, repeat=len(sites)):
+        qc = block.copy_empty_like()
+        for q, psi in zip(sites, psis, strict=True):
+            qc.append(UnitaryGate(_unitary_from_zero(psi), check_input=False), [q])
+        for inst in body:
+            qc._append(inst)
+        qc.append(SaveDensityMatrix(len(saved), label=_SAVE_LABEL), saved)
+        circuits.append(qc)
+        inputs.append(_product_vec(psis))
+    return circuits, np.linalg.inv(np.array(inputs).T)
 
 
 @dataclass(frozen=True)
@@ -313,25 +375,13 @@ class NoisyCollisionMap:
         sim, readout = _simulator_and_readout(transpiled, backend, noisy, "map", readout)
         phys = transpiled.physical_qubits
         saved = [phys[SYSTEM_A], phys[SYSTEM_B], phys[HOT], phys[COLD]]
-        body = _block_without_measurements(transpiled.block)
-        circuits, inputs = [], []
-        for psi_a in INPUT_STATES:
-            for psi_b in INPUT_STATES:
-                qc = transpiled.block.copy_empty_like()
-                qc.append(UnitaryGate(_unitary_from_zero(psi_a), check_input=False), [phys[SYSTEM_A]])
-                qc.append(UnitaryGate(_unitary_from_zero(psi_b), check_input=False), [phys[SYSTEM_B]])
-                for inst in body:
-                    qc._append(inst)
-                qc.append(SaveDensityMatrix(4, label=_SAVE_LABEL), saved)
-                circuits.append(qc)
-                inputs.append(np.kron(np.outer(psi_a, psi_a.conj()), np.outer(psi_b, psi_b.conj())).reshape(16))
+        circuits, r_inv = _input_circuits(transpiled.block, (phys[SYSTEM_A], phys[SYSTEM_B]), saved)
         prefix = transpiled.prefix.copy()
         prefix.append(SaveDensityMatrix(2, label=_SAVE_LABEL), [phys[SYSTEM_A], phys[SYSTEM_B]])
         result = sim.run([*circuits, prefix], shots=1).result()
         outs = np.array([_joint_to_package(result.data(i)[_SAVE_LABEL]) for i in range(16)])  # (16, h, c, 4, 4)
         rho0 = np.asarray(result.data(16)[_SAVE_LABEL]).copy()
         rho0 = rho0[[0, 2, 1, 3]][:, [0, 2, 1, 3]]  # Aer index a + 2b -> package 2a + b
-        r_inv = np.linalg.inv(np.array(inputs).T)  # columns: vec of the inputs (device basis)
         true_instr = np.einsum("ihcx,ij->hcxj", outs.reshape(16, 2, 2, 16), r_inv)  # (h, c, 16, 16)
         encoding = transpiled.encoding
         if encoding == "ground_is_0":  # express the system in model labels: conjugate by X⊗X on both sides
@@ -377,11 +427,8 @@ class NoisyCollisionMap:
         reservoir = check_choice("reservoir", reservoir, ("hot", "cold"))
         conf = self.readout_hot if reservoir == "hot" else self.readout_cold
         res = self.model.hot if reservoir == "hot" else self.model.cold
-        z = np.array([1.0, -1.0])
-        if mitigated:
-            e0, e1 = conf[1, 0], conf[0, 1]
-            z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-        return 0.5 * self.model.omega * excited_sign(self.encoding) * z - res.energy
+        errors = (conf[1, 0], conf[0, 1]) if mitigated else None
+        return shot_current(np.array([0, 1]), self.model.omega, excited_sign(self.encoding), res.energy, errors)
 
     def _bit_instruments(self, reservoir: str) -> NDArray:
         return self.instruments.sum(axis=1) if reservoir == "hot" else self.instruments.sum(axis=0)
@@ -516,13 +563,7 @@ class NoisyCollisionMap:
         n = x.size // 2
         shots = check_count("shots", shots, minimum=2)
         mean, cov = self.shot_moments(n, mitigated=mitigated)
-        d = x - mean
-        evals, evecs = np.linalg.eigh(0.5 * (cov + cov.T))
-        keep = evals > COVARIANCE_RANK_TOLERANCE * evals.max()
-        proj = evecs[:, keep].T @ d
-        chi2 = float(shots * np.sum(proj**2 / evals[keep]))
-        sum_z2 = float(shots * np.sum(d**2 / np.maximum(np.diag(cov), np.finfo(float).tiny)))
-        return chi2, int(keep.sum()), sum_z2
+        return _chi_square(x, mean, cov, shots)
 
     def tail_statistics(
         self, n_collisions: int, tail_start: int, *, reservoir: str = "hot", mitigated: bool = False

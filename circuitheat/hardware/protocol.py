@@ -61,7 +61,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit import CircuitInstruction, ClassicalRegister, Instruction, QuantumCircuit
 from qiskit.circuit.library import Barrier
 
@@ -94,6 +94,7 @@ __all__ = [
     "hardware_prefix",
     "hardware_preparation",
     "schmidt_angles",
+    "shot_current",
 ]
 
 #: Name of the classical register holding the hot ancilla's outcome of collision k in bit k-1.
@@ -121,6 +122,43 @@ def excited_sign(encoding: str) -> int:
     and this sign s.
     """
     return 1 if check_encoding(encoding) == "excited_is_0" else -1
+
+
+def shot_current(
+    bits: NDArray, omega: float, sign: int, energy: float, errors: tuple[float, float] | None = None
+) -> NDArray[np.float64]:
+    r"""One shot's estimate of an ancilla's heat current from its recorded bits (Eqs. 10–11).
+
+    .. math:: x = \tfrac{\omega}{2}\,s\,z - \mathrm{Tr}[H\eta], \qquad z = 1 - 2r,
+
+    an unbiased sample of :math:`J(k)` on an ideal device. With the readout errors
+    ``errors = (e0, e1)`` = (P(1|0), P(0|1)) of the measured qubit, :math:`z` is
+    readout-mitigated per shot, :math:`z \to (z - (e_1 - e_0))/(1 - e_0 - e_1)`
+    (the inverse of the affine readout map, :mod:`circuitheat.hardware.noise_map`).
+
+    Parameters
+    ----------
+    bits : ndarray of 0/1
+        Recorded bits r (any shape).
+    omega : float
+        Level splitting :math:`\omega` of the ancilla (energy units).
+    sign : int
+        :func:`excited_sign` of the encoding.
+    energy : float
+        :math:`\mathrm{Tr}[H\eta]` of the ancilla's fresh state (energy units).
+    errors : (float, float), optional
+        ``(e0, e1)`` to mitigate with; None: raw.
+
+    Returns
+    -------
+    ndarray of float, shape of ``bits``
+        :math:`x` per bit (energy units).
+    """
+    z = 1.0 - 2.0 * bits.astype(float)
+    if errors is not None:
+        e0, e1 = errors
+        z = (z - (e1 - e0)) / (1.0 - e0 - e1)
+    return 0.5 * omega * sign * z - energy
 
 
 def schmidt_angles(reservoir: Reservoir) -> tuple[float, float, float]:

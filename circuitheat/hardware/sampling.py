@@ -70,7 +70,15 @@ from ..engines.aer import to_aer_native
 from ..model import CollisionModel, check_model
 from ..network.spec import CollisionNetwork
 from ..validation import check_count
-from .protocol import COLD_REGISTER, DEFAULT_ENCODING, HOT_REGISTER, check_encoding, excited_sign, hardware_circuit
+from .protocol import (
+    COLD_REGISTER,
+    DEFAULT_ENCODING,
+    HOT_REGISTER,
+    check_encoding,
+    excited_sign,
+    hardware_circuit,
+    shot_current,
+)
 from .readout import assignment_matrices, check_readout
 from .simulators import SIMULATION_METHODS, device_simulator
 from .transpile import TranspiledProtocol, resolve_backend, transpile_protocol
@@ -171,12 +179,26 @@ class HeatCurrentEstimate:
         }
 
 
-def _shot_values(bits: NDArray, omega: float, sign: int, energy: float, readout: tuple[float, float] | None) -> NDArray:
-    z = 1.0 - 2.0 * bits.astype(float)
-    if readout is not None:
-        e0, e1 = readout
-        z = (z - (e1 - e0)) / (1.0 - e0 - e1)
-    return 0.5 * omega * sign * z - energy
+def _shot_statistics(x: NDArray, tail_start: int) -> tuple[NDArray, NDArray, float, float]:
+    r"""Per-collision and steady (tail) current with standard errors from per-shot values (module docstring).
+
+    Parameters
+    ----------
+    x : ndarray (shots, n)
+        One shot's estimate :math:`x_k` of :math:`J(k)` per row (energy units).
+    tail_start : int
+        First collision :math:`k_0` of the tail, 1 <= k0 <= n.
+
+    Returns
+    -------
+    (mean, stderr, steady, steady_stderr)
+        :math:`\bar x_k` and :math:`\mathrm{sd}(x_k)/\sqrt N` (arrays (n,)); the mean of
+        the per-shot tail means :math:`m = \frac1K\sum_{k\ge k_0} x_k` and
+        :math:`\mathrm{sd}(m)/\sqrt N` (one independent sample per shot).
+    """
+    root = math.sqrt(x.shape[0])
+    tail_means = x[:, tail_start - 1 :].mean(axis=1)  # one independent sample per shot
+    return x.mean(axis=0), x.std(axis=0, ddof=1) / root, float(tail_means.mean()), float(tail_means.std(ddof=1) / root)
 
 
 def heat_currents_from_bits(
@@ -233,14 +255,7 @@ def heat_currents_from_bits(
         ("hot", hot, model.hot, None if readout is None else readout[0]),
         ("cold", cold, model.cold, None if readout is None else readout[1]),
     ):
-        x = _shot_values(bits, model.omega, sign, reservoir.energy, ro)  # (shots, n)
-        tail_means = x[:, k0 - 1 :].mean(axis=1)  # one independent sample per shot
-        values[name] = (
-            x.mean(axis=0),
-            x.std(axis=0, ddof=1) / math.sqrt(shots),
-            float(tail_means.mean()),
-            float(tail_means.std(ddof=1) / math.sqrt(shots)),
-        )
+        values[name] = _shot_statistics(shot_current(bits, model.omega, sign, reservoir.energy, ro), k0)  # x: (shots, n)
     return HeatCurrentEstimate(
         model=model,
         n_collisions=n,

@@ -443,6 +443,28 @@ def _is_gate(inst) -> bool:
     return inst.operation.name not in ("delay", "barrier")
 
 
+def _block_costs(
+    block: QuantumCircuit, prefix: QuantumCircuit, target: Target, has_durations: bool
+) -> tuple[int, int, float, float]:
+    """Cost of one transpiled collision (or network step) ``block`` and of the initial-state ``prefix``.
+
+    Shared by :func:`transpile_protocol` and
+    :func:`~circuitheat.hardware.network_transpile.transpile_network_protocol`.
+
+    Returns
+    -------
+    (two_qubit_gates, depth, block_duration, prefix_duration)
+        Native two-qubit gates and depth of ``block`` (delays and barriers not counted);
+        durations in seconds from the target's instruction durations (NaN when
+        ``has_durations`` is false or a duration is missing).
+    """
+    two_qubit_gates = sum(1 for inst in block.data if _is_gate(inst) and inst.operation.num_qubits == 2)
+    depth = block.depth(filter_function=_is_gate)
+    block_duration = _nan_if_missing(block, target) if has_durations else math.nan
+    prefix_duration = _nan_if_missing(prefix, target) if has_durations else math.nan
+    return two_qubit_gates, depth, block_duration, prefix_duration
+
+
 @dataclass(frozen=True)
 class TranspiledProtocol:
     r"""The device protocol transpiled for one backend, with its timing and coherence budget.
@@ -752,8 +774,7 @@ def transpile_protocol(
         "encoding": encoding,
         "initial_state": initial_state if isinstance(initial_state, str) else "vector",
     }
-    collision_duration = _nan_if_missing(block, target) if has_durations else math.nan
-    prefix_duration = _nan_if_missing(prefix, target) if has_durations else math.nan
+    two_qubit_gates, depth, collision_duration, prefix_duration = _block_costs(block, prefix, target, has_durations)
     t1, t2 = _qubit_times(target, qubits)
     return TranspiledProtocol(
         circuit=circuit,
@@ -766,8 +787,8 @@ def transpile_protocol(
         encoding=encoding,
         initial_state=initial_state if isinstance(initial_state, str) else "vector",
         scheduled=scheduled,
-        two_qubit_gates=sum(1 for inst in block.data if _is_gate(inst) and inst.operation.num_qubits == 2),
-        depth=block.depth(filter_function=_is_gate),
+        two_qubit_gates=two_qubit_gates,
+        depth=depth,
         collision_duration=collision_duration,
         prefix_duration=prefix_duration,
         total_duration=prefix_duration + n * collision_duration,

@@ -15,6 +15,7 @@ import math
 import matplotlib
 import numpy as np
 import pytest
+from cli_checks import one_line_error
 
 import circuitheat as ch
 from circuitheat.cli import main
@@ -57,12 +58,6 @@ def fridge(tmp_path, capsys):
     capsys.readouterr()  # the presets command's own "wrote ..." line
     assert load_network(path) == ch.presets.absorption_refrigerator()
     return path
-
-
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
 
 
 def _per_reservoir(names) -> list[str]:
@@ -218,7 +213,7 @@ def test_paper_model_still_takes_its_two_site_labels(tmp_path, capsys):
         rows = list(csv.DictReader(handle))
     assert np.max(np.abs(np.array([float(r["delta_s"]) for r in rows]) - expected.delta_s)) == ROUND_TRIP
     assert main(["entropy", "-n", "2", "--initial-state", "012"]) == 2
-    assert "unknown initial_state '012'" in _one_line_error(capsys)
+    assert "unknown initial_state '012'" in one_line_error(capsys)
 
 
 def _bad_toml(tmp_path):
@@ -263,7 +258,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(args, message, chain
     argv = ["entropy", "-n", "3"] + [subs.get(a, a.replace("{dir}", str(out_dir))) for a in args]
     capsys.readouterr()
     assert main(argv) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert err.startswith("circuitheat entropy: error: ") and message in err, err
     assert list(out_dir.iterdir()) == []
 
@@ -272,7 +267,7 @@ def test_outputs_are_not_overwritten_without_force(chain3, tmp_path, capsys):
     out = tmp_path / "b.csv"
     out.write_text("keep\n")
     assert main(["entropy", "--network", str(chain3), "-n", "2", "--out", str(out)]) == 2
-    assert "exists; pass --force" in _one_line_error(capsys) and out.read_text() == "keep\n"
+    assert "exists; pass --force" in one_line_error(capsys) and out.read_text() == "keep\n"
     assert main(["entropy", "--network", str(chain3), "-n", "2", "--out", str(out), "--force"]) == 0
     assert out.read_text().startswith("step,delta_s,")
 
@@ -319,7 +314,7 @@ def test_json_records_any_reservoir_and_gate(tmp_path, capsys):
     argv = ["entropy", "--network", str(path), "-n", "6", "--out", str(out), "--second-law", str(png), "--scan-points", "5"]
     argv += ["--scan-reservoirs", "hot", "hot"]
     assert main(argv) == 2  # second_law_scan's own check, before any work
-    assert "reservoirs must be two different reservoirs" in _one_line_error(capsys) and not out.exists()
+    assert "reservoirs must be two different reservoirs" in one_line_error(capsys) and not out.exists()
     assert main(["entropy", "--network", str(path), "-n", "6", "--out", str(out), "--plot", str(png)]) == 0
     model = json.loads(out.read_text())["model"]
     state = np.array([[complex(*z) for z in row] for row in model["reservoirs"]["a$b"]["state"]])

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from cli_checks import one_line_error
 
 import circuitheat as ch
 from circuitheat.cli import main
@@ -72,12 +73,6 @@ def paper_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("net") / "paper.toml"
     assert main(["presets", "--write", str(path), "paper"]) == 0
     return path
-
-
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
 
 
 def _run_json(capsys, argv: list[str]) -> dict:
@@ -175,7 +170,7 @@ def test_text_output_and_plot(paper_file, tmp_path, capsys):
         assert words in out, words
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     assert main(argv) == 2  # never overwrites the figure silently
-    assert "exists; pass --force" in _one_line_error(capsys)
+    assert "exists; pass --force" in one_line_error(capsys)
 
 
 def test_paper_path_keeps_its_defaults(capsys):
@@ -205,7 +200,7 @@ def test_bad_options_with_network(paper_file, argv, message, capsys, tmp_path, m
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert main(["hardware", "--network", str(paper_file), "--shots", "0", *argv]) == 2
-    assert message in _one_line_error(capsys)
+    assert message in one_line_error(capsys)
 
 
 @pytest.mark.parametrize(
@@ -226,7 +221,7 @@ def test_bad_network_files(text, message, tmp_path, capsys):
     if text is not None:
         path.write_text(text)
     assert main(["hardware", "--network", str(path), "--backend", BACKEND]) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert err.startswith("circuitheat hardware: error: ") and str(path) in err and message in err, err
 
 
@@ -242,7 +237,7 @@ def test_too_many_sites_are_refused_up_front(tmp_path, capsys):
     path = tmp_path / "long.toml"
     path.write_text(text)
     assert main(["hardware", "--network", str(path), "--backend", "fake_nowhere"]) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert f"the device prediction of {n} sites needs 4^{n} = {4**n} noisy density-matrix runs" in err, err
 
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from cli_checks import one_line_error
 
 import circuitheat as ch
 from circuitheat.cli import main
@@ -26,12 +27,6 @@ def paper_file(tmp_path):
     return path
 
 
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
-
-
 def test_presets_lists_every_example(capsys):
     assert main(["presets"]) == 0
     out = capsys.readouterr().out
@@ -48,7 +43,7 @@ def test_presets_prints_and_writes_the_file(name, tmp_path, capsys):
     assert path.read_text() == preset_file_text(name)
     assert f"circuitheat steady --network {path}" in capsys.readouterr().out
     assert main(["presets", "--write", str(path), name]) == 2  # never silently overwritten
-    assert "exists" in _one_line_error(capsys)
+    assert "exists" in one_line_error(capsys)
     assert main(["presets", "--write", str(path), name, "--force"]) == 0
 
 
@@ -62,7 +57,7 @@ def test_presets_prints_and_writes_the_file(name, tmp_path, capsys):
 def test_presets_bad_use(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
-    assert message in _one_line_error(capsys)
+    assert message in one_line_error(capsys)
 
 
 def test_steady_network_equals_the_model_steady_state(paper_file, capsys):
@@ -122,18 +117,18 @@ def test_run_network_to_stdout(paper_file, capsys):
 def test_network_conflicts(paper_file, args, message, capsys):
     capsys.readouterr()
     assert main([*args, "--network", str(paper_file)]) == 2
-    assert message in _one_line_error(capsys)
+    assert message in one_line_error(capsys)
 
 
 def test_method_needs_network(capsys):
     assert main(["steady", "--method", "krylov"]) == 2
-    assert "--method applies to --network only" in _one_line_error(capsys)
+    assert "--method applies to --network only" in one_line_error(capsys)
 
 
 def test_paper_run_still_takes_two_site_labels(tmp_path, capsys):
     assert main(["run", "-n", "2", "--initial-state", "01", "--out", str(tmp_path / "t.csv")]) == 0
     assert main(["run", "-n", "2", "--initial-state", "02"]) == 2
-    assert "unknown initial_state '02'" in _one_line_error(capsys)
+    assert "unknown initial_state '02'" in one_line_error(capsys)
 
 
 BAD = {
@@ -172,13 +167,13 @@ def test_bad_network_files_exit_2_with_one_line_naming_the_key(case, command, tm
     path = tmp_path / "bad.toml"
     path.write_text(text)
     assert main([command, "--network", str(path)]) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert err.startswith(f"circuitheat {command}: error: {path}: ") and message in err, err
 
 
 def test_missing_network_file(tmp_path, capsys):
     assert main(["steady", "--network", str(tmp_path / "nope.toml")]) == 2
-    assert "nope.toml" in _one_line_error(capsys)
+    assert "nope.toml" in one_line_error(capsys)
 
 
 @pytest.mark.parametrize("command", ["run", "steady"])

@@ -103,6 +103,27 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_workers_ignoring_sigint(pool: cf.ProcessPoolExecutor) -> None:
+    """Start the pool's workers with SIGINT ignored from their first instruction.
+
+    The initializer ignores SIGINT only once a worker runs it: a Ctrl-C between the fork
+    (or exec) and that moment raised ``KeyboardInterrupt`` in the worker, whose traceback
+    landed on the shared stderr (seen once in a loaded test run). A process inherits an
+    ignored SIGINT across fork and exec, and Python keeps it ignored at start-up, so the
+    parent ignores it for the few milliseconds in which the first task starts the workers
+    (with ``fork``, all of them at once) and then restores its own handler. Outside the
+    main thread signals cannot be changed and the workers start as before.
+    """
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        return
+    try:
+        pool.submit(_ignore_sigint)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 #: Longest wait (s) for the pool's manager thread after its workers were terminated; it notices
 #: their exit within milliseconds, the bound only keeps a misbehaving interpreter from hanging.
 MANAGER_JOIN_TIMEOUT = 10.0
@@ -168,6 +189,7 @@ def process_pool(max_workers: int) -> Iterator[cf.ProcessPoolExecutor]:
     max_workers = check_count("max_workers", max_workers)
     pool = cf.ProcessPoolExecutor(max_workers=max_workers, initializer=_ignore_sigint)
     try:
+        _start_workers_ignoring_sigint(pool)
         yield pool
     except BaseException:
         _stop_workers(pool)

@@ -139,13 +139,14 @@ def pauli_from_superoperator(superoperator: NDArray) -> NDArray[np.float64]:
 
     The inverse of :func:`superoperator_from_pauli`: :math:`R = MST`, column q being the Pauli
     coefficients of :math:`\Phi(P_q)/2^N` (the imaginary part, zero for a
-    Hermiticity-preserving map up to rounding, is dropped).
+    Hermiticity-preserving map up to rounding, is dropped); both factors site by site, as there.
     """
     s = np.asarray(superoperator)
     d2 = s.shape[-1]
     d = math.isqrt(d2)
-    basis = from_pauli(np.eye(d2)).reshape(d2, d2).T  # T: column q = vec(P_q) / 2^N
-    images = np.swapaxes(s @ basis, -1, -2).reshape(-1, d, d)  # (..., q) -> Phi(P_q) / 2^N
+    # Row r of S T is T^T applied to row r of S, and T^T vec(A) = to_pauli(A^T) / 2^N.
+    st = to_pauli(np.swapaxes(s.reshape(-1, d, d), -1, -2)).reshape(-1, d2, d2) / d  # (B, d², 4^N)
+    images = np.swapaxes(st, -1, -2).reshape(-1, d, d)  # column q of S T: Phi(P_q) / 2^N
     return np.swapaxes(to_pauli(images).real.reshape(*s.shape[:-2], d2, d2), -1, -2)
 
 
@@ -216,15 +217,12 @@ class PauliStep:
         before the step through the operations before it (the Pauli-basis :math:`G_r` and
         :math:`W_{op}` of :class:`~circuitheat.network.step.StepMap`), and
         :math:`\sum_i(\omega_i/2)c_{Z_i}` pulled back through the whole step.
-    levels : ndarray (N,)
-        :math:`\omega_i/2`: the system energy is :math:`\sum_i(\omega_i/2)\,c_{Z_i}`.
     """
 
     sites: int
     names: tuple[str, ...]
     operations: tuple[PauliOperation, ...]
     readout: NDArray
-    levels: NDArray
 
     def advance(self, c: NDArray, *, readout: bool = True) -> tuple[NDArray, dict[str, NDArray]]:
         r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex.
@@ -245,11 +243,6 @@ class PauliStep:
     def transfer_matrix(self) -> NDArray[np.float64]:
         """The step's dense real PTM R (4^N, 4^N): ``advance`` of every basis vector (column q = R e_q)."""
         return np.ascontiguousarray(self.advance(np.eye(4**self.sites), readout=False)[0].T)
-
-    def system_energy(self, c: NDArray) -> NDArray:
-        r""":math:`\mathrm{Tr}[H_S\rho] = \sum_i(\omega_i/2)\,c_{Z_i}` of vectors (B, 4^N)."""
-        n = self.sites
-        return c[:, [_Z * 4 ** (n - 1 - i) for i in range(n)]] @ self.levels
 
 
 def _pair_view(c: NDArray, i: int, j: int) -> NDArray:
@@ -294,16 +287,13 @@ def _fused(ops: list[PauliOperation]) -> tuple[PauliOperation, ...]:
     """
     out: list[PauliOperation] = []
     for op in ops:
-        for k in range(len(out) - 1, -1, -1):
-            if set(op.sites) & set(out[k].sites):
-                union = out[k].sites if set(op.sites) <= set(out[k].sites) else op.sites
-                if set(out[k].sites) <= set(union):
-                    out[k] = PauliOperation(union, _on_slots(op, union) @ _on_slots(out[k], union))
-                    break
-                out.append(op)
-                break
-        else:
+        earlier = next((k for k in range(len(out) - 1, -1, -1) if set(op.sites) & set(out[k].sites)), None)
+        union = set(op.sites) | (set() if earlier is None else set(out[earlier].sites))
+        if earlier is None or len(union) > 2:
             out.append(op)
+            continue
+        slots = out[earlier].sites if len(out[earlier].sites) == len(union) else op.sites  # the wider one
+        out[earlier] = PauliOperation(slots, _on_slots(op, slots) @ _on_slots(out[earlier], slots))
     return tuple(out)
 
 
@@ -345,6 +335,4 @@ def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: 
     fused = _fused(operations)
     for array in (readout, *(op.transfer for op in fused)):
         array.setflags(write=False)
-    levels = 0.5 * np.asarray(omega, dtype=float)
-    levels.setflags(write=False)
-    return PauliStep(sites, tuple(names), fused, readout, levels)
+    return PauliStep(sites, tuple(names), fused, readout)

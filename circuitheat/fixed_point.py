@@ -52,7 +52,7 @@ STATE_NORM_SLACK = 1e-6
 #: Default residual :math:`\|\Phi[\rho]-\rho\|_F` of the matrix-free solve.
 KRYLOV_RESIDUAL = 1e-10
 
-#: GMRES is asked for this fraction of the required residual: its residual is the
+#: The Krylov solvers are asked for this fraction of the required residual: theirs is the
 #: recurrence's estimate, and the true residual, recomputed at the end, may be a little larger.
 KRYLOV_SAFETY = 0.1
 

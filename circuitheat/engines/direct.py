@@ -58,6 +58,11 @@ def propagate(superoperator: NDArray, rho0: NDArray, n_collisions: int) -> NDArr
     return out.reshape(n_collisions, d, d)
 
 
+#: States converted from Pauli vectors to matrices per batch at the end of a stored trajectory
+#: (bounds the temporary memory to this many complex states).
+_CONVERT_CHUNK = 64
+
+
 def _stepwise(
     step: StepMap, rho0: NDArray, n: int, store_states: bool, amap: NDArray | None = None
 ) -> tuple[NDArray | None, dict, NDArray, NDArray, NDArray | None]:
@@ -90,11 +95,6 @@ def _stepwise(
         for start in range(0, n, _CONVERT_CHUNK):
             states[start : start + _CONVERT_CHUNK] = from_pauli(vectors[start : start + _CONVERT_CHUNK])
     return states, currents, work, energy, anc
-
-
-#: States converted from Pauli vectors to matrices per batch at the end of a stored trajectory
-#: (bounds the temporary memory to this many complex states).
-_CONVERT_CHUNK = 64
 
 
 class DirectEngine:

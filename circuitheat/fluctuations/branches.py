@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..model import CollisionModel
-from ..network.pauli import PauliOperation, channel_transfer, gate_transfer, superoperator_from_pauli
+from ..network.pauli import pauli_operation, superoperator_from_pauli
 from ..network.spec import CollisionNetwork, check_network
 from ..network.step import LocalChannel, compile_step
 from ..resources import check_memory
@@ -292,13 +292,12 @@ def _counting_map(system, measurement: str, fingerprint: tuple) -> CountingMap:
     for op, item in zip(ops, network.step, strict=True):
         flat = state.reshape(-1, size)
         if not isinstance(op, LocalChannel):
-            state = PauliOperation(op.sites, gate_transfer(op.matrix)).apply(flat, n).reshape(state.shape)
+            state = pauli_operation(op).apply(flat, n).reshape(state.shape)
             continue
         axis = names.index(op.reservoir)
         new = np.zeros_like(state)
         for tensor, increment in _collision_branches(item, ancillas[op.reservoir].state, measurement):
-            branch = PauliOperation((op.site,), channel_transfer(tensor))
-            moved = branch.apply(flat, n).reshape(state.shape)
+            moved = pauli_operation(op, tensor).apply(flat, n).reshape(state.shape)
             src = [slice(None)] * state.ndim
             dst = [slice(None)] * state.ndim
             count = sizes[axis]

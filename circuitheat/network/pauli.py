@@ -49,6 +49,7 @@ __all__ = [
     "middle_matmul",
     "observable_from_pauli",
     "pauli_from_superoperator",
+    "pauli_operation",
     "pauli_step",
     "superoperator_from_pauli",
     "to_pauli",
@@ -307,6 +308,13 @@ def _embedded(functional: NDArray, sites: tuple[int, ...], n: int) -> NDArray:
     return full[0]
 
 
+def pauli_operation(op: LocalUnitary | LocalChannel, tensor: NDArray | None = None) -> PauliOperation:
+    """The PTM of one compiled operation; for a channel, ``tensor`` replaces its own (e.g. an outcome branch)."""
+    if isinstance(op, LocalUnitary):
+        return PauliOperation(op.sites, gate_transfer(op.matrix))
+    return PauliOperation((op.site,), channel_transfer(op.tensor if tensor is None else tensor))
+
+
 def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
     """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
     n = sites
@@ -314,11 +322,10 @@ def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: 
     operations: list[PauliOperation] = []
     local: list[dict[str, NDArray]] = []  # per operation: row -> functional on the whole vector, read before it
     for op in ops:
+        operations.append(pauli_operation(op))
         if isinstance(op, LocalUnitary):
-            operations.append(PauliOperation(op.sites, gate_transfer(op.matrix)))
             local.append({WORK: _embedded(_functional(op.work, _PAIR_PAULIS), op.sites, n)})
         else:
-            operations.append(PauliOperation((op.site,), channel_transfer(op.tensor)))
             local.append(
                 {
                     op.reservoir: _embedded(_functional(op.observable, PAULIS), (op.site,), n),

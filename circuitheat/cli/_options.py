@@ -9,7 +9,7 @@ from ..expressions import parse_number
 from ..model import CollisionModel, Reservoir
 from ..validation import InputValueError
 
-__all__ = ["add_model_options", "angle", "count", "model_from_args", "real", "temperature"]
+__all__ = ["add_initial_state_option", "add_model_options", "angle", "count", "model_from_args", "real", "temperature"]
 
 
 def _parse(text: str, what: str) -> float:
@@ -85,6 +85,16 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="phi_h - phi_c, rad, used when --phase-hot is not given (default 0)",
     )
     g.add_argument("--omega", type=real, default=1.0, help="level splitting omega of every qubit (default 1)")
+
+
+def add_initial_state_option(parser: argparse.ArgumentParser) -> None:
+    """``--initial-state BITS`` of the commands that take the paper model or a network (``run``, ``entropy``)."""
+    parser.add_argument(
+        "--initial-state",
+        default=None,
+        metavar="BITS",
+        help="system state, one 0/1 per site, site 0 first, 0 = excited: |S_A S_B> for the model (default: all ground, 11)",
+    )
 
 
 def model_from_args(args: argparse.Namespace) -> CollisionModel:

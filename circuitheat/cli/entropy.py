@@ -47,7 +47,7 @@ from ..thermo import (
     steady_entropy_production,
 )
 from ..validation import InputValueError
-from ._options import add_model_options, count, model_from_args
+from ._options import add_initial_state_option, add_model_options, count, model_from_args
 from .network import add_network_options, network_requested
 
 __all__ = ["register"]
@@ -78,12 +78,7 @@ def register(subparsers) -> None:
     add_model_options(p)
     p.add_argument("-n", "--n-collisions", type=count, default=1500, help="number of collisions (steps) (default 1500)")
     p.add_argument("--engine", choices=ENGINES, default="direct", help="engine of the states (default direct)")
-    p.add_argument(
-        "--initial-state",
-        default=None,
-        metavar="BITS",
-        help="system state, one 0/1 per site, site 0 first, 0 = excited: |S_A S_B> for the model (default: all ground, 11)",
-    )
+    add_initial_state_option(p)
     p.add_argument(
         "--joint",
         action="store_true",

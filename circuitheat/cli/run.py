@@ -8,7 +8,7 @@ import sys
 
 from ..engines import ENGINES, simulate
 from ..io import FIGURE_SUFFIXES, atomic_savefig, atomic_write, check_can_write
-from ._options import add_model_options, count, model_from_args
+from ._options import add_initial_state_option, add_model_options, count, model_from_args
 from .network import add_network_options, network_requested, run_network
 
 __all__ = ["register"]
@@ -25,12 +25,7 @@ def register(subparsers) -> None:
     add_model_options(p)
     p.add_argument("-n", "--n-collisions", type=count, default=1500, help="number of collisions (default 1500)")
     p.add_argument("--engine", choices=ENGINES, default="direct", help="simulation engine (default direct)")
-    p.add_argument(
-        "--initial-state",
-        default=None,
-        metavar="BITS",
-        help="system state, one 0/1 per site, site 0 first, 0 = excited: |S_A S_B> for the model (default: all ground, 11)",
-    )
+    add_initial_state_option(p)
     p.add_argument("--out", "-o", default=None, help="CSV file (default: stdout)")
     p.add_argument("--plot", default=None, metavar="PNG", help="also save a plot of J_h and J_c versus n")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")

@@ -180,8 +180,13 @@ def system_hamiltonian(omega: float = 1.0) -> NDArray[np.float64]:
     return np.kron(h, eye) + np.kron(eye, h)
 
 
-def validate_density_matrix(rho: ArrayLike, name: str = "initial_state", dim: int = 4) -> NDArray[np.complex128]:
+def validate_density_matrix(
+    rho: ArrayLike, name: str = "initial_state", dim: int = 4, *, batch: bool = False
+) -> NDArray[np.complex128]:
     """Check that ``rho`` is a ``dim``×``dim`` density matrix; return it as complex array.
+
+    With ``batch``, ``rho`` may have leading dimensions (..., dim, dim), each matrix checked
+    (the error names the first failing batch index).
 
     Raises
     ------
@@ -193,20 +198,27 @@ def validate_density_matrix(rho: ArrayLike, name: str = "initial_state", dim: in
     if not np.issubdtype(m.dtype, np.number):
         raise InputTypeError(f"{name} must be numeric, got dtype {m.dtype}")
     m = m.astype(complex)
-    if m.shape != (dim, dim):
-        raise InputValueError(f"{name} must have shape ({dim}, {dim}), got {m.shape}")
+    if m.shape[-2:] != (dim, dim) or (m.ndim != 2 and not batch):
+        wanted = f"(..., {dim}, {dim})" if batch else f"({dim}, {dim})"
+        raise InputValueError(f"{name} must have shape {wanted}, got {m.shape}")
     if not np.all(np.isfinite(m)):
         raise InputValueError(f"{name} must be finite, got non-finite entries")
-    herm_err = float(np.max(np.abs(m - m.conj().T)))
-    if herm_err > STATE_TOLERANCE:
-        raise InputValueError(f"{name} must be Hermitian, got max |rho - rho^dagger| = {herm_err:.3g}")
-    tr = complex(np.trace(m))
-    if abs(tr - 1) > STATE_TOLERANCE:
-        raise InputValueError(f"{name} must have trace 1, got {tr.real:.12g}")
-    m = 0.5 * (m + m.conj().T)
-    lowest = float(np.linalg.eigvalsh(m)[0])
-    if lowest < -STATE_TOLERANCE:
-        raise InputValueError(f"{name} must be positive semidefinite, got eigenvalue {lowest:.3g}")
+
+    def first_failure(bad: NDArray, what: str) -> None:
+        if np.any(bad):
+            where = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            raise InputValueError(
+                f"{name} must {what(where)}" + (f" at batch index {tuple(map(int, where))}" if m.ndim > 2 else "")
+            )
+
+    adjoint = np.swapaxes(m.conj(), -1, -2)
+    herm_err = np.max(np.abs(m - adjoint), axis=(-2, -1))
+    first_failure(herm_err > STATE_TOLERANCE, lambda w: f"be Hermitian, got max |rho - rho^dagger| = {herm_err[w]:.3g}")
+    tr = np.trace(m, axis1=-2, axis2=-1)
+    first_failure(np.abs(tr - 1) > STATE_TOLERANCE, lambda w: f"have trace 1, got {tr[w].real:.12g}")
+    m = 0.5 * (m + adjoint)
+    lowest = np.linalg.eigvalsh(m)[..., 0]
+    first_failure(lowest < -STATE_TOLERANCE, lambda w: f"be positive semidefinite, got eigenvalue {lowest[w]:.3g}")
     return m
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from ..model import CollisionModel
-from ..network.spec import CollisionNetwork
+from ..network.spec import CollisionNetwork, check_unbatched
 from ..resources import check_memory
 from ..states import system_initial_state
 from ..threads import single_blas_thread
@@ -27,6 +27,8 @@ def check_system(system: object, name: str = "model") -> CollisionModel | Collis
         raise InputTypeError(
             f"{name} must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}"
         )
+    if isinstance(system, CollisionNetwork):
+        check_unbatched(system, name)
     return system
 
 

@@ -2,12 +2,13 @@
 
 ``spec``: the frozen, validated description (:class:`CollisionNetwork`, :class:`Interaction`,
 :class:`Collision`, :class:`Ancilla`); ``gates``: gate constructors and the qubit-order
-convention; ``step``: the one definition of a step (:class:`StepMap`, :func:`step_map`).
+convention; ``step``: the one definition of a step (:class:`StepMap`, :func:`step_map`);
+``batch``: the steady currents and trajectories of a batched network (a vectorised builder's).
 """
 
 from __future__ import annotations
 
-from .gates import HeisenbergGate, PartialSwapGate, gate_matrix, heisenberg, partial_swap
+from .gates import HeisenbergGate, PartialSwapGate, gate_matrix, heisenberg, heisenberg_matrix, partial_swap, partial_swap_matrix
 from .spec import Ancilla, Collision, CollisionNetwork, Interaction, check_network
 from .step import StepMap, step_map
 
@@ -22,6 +23,8 @@ __all__ = [
     "check_network",
     "gate_matrix",
     "heisenberg",
+    "heisenberg_matrix",
     "partial_swap",
+    "partial_swap_matrix",
     "step_map",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "PartialSwapGate",
     "gate_matrix",
     "heisenberg",
+    "heisenberg_matrix",
     "partial_swap",
     "partial_swap_matrix",
     "qiskit_gate",
@@ -63,6 +64,24 @@ def partial_swap_matrix(theta: ArrayLike) -> NDArray[np.complex128]:
     """
     t = np.asarray(theta, dtype=float)[..., None, None]
     return np.cos(t) * np.eye(4) + 1j * np.sin(t) * _SWAP
+
+
+# The Bell basis |Phi+>, |Phi->, |Psi+>, |Psi-> (columns, kron basis) diagonalises XX, YY and ZZ
+# at once, with eigenvalues (xx, yy, zz) = (+1,-1,+1), (-1,+1,+1), (+1,+1,-1), (-1,-1,-1).
+_BELL = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, -1], [1, -1, 0, 0]]) / np.sqrt(2)
+_BELL_EIGENVALUES = np.array([[1, -1, 1, -1], [-1, 1, 1, -1], [1, 1, -1, -1]], dtype=float)  # rows: XX, YY, ZZ
+
+
+def heisenberg_matrix(jx: ArrayLike, jy: ArrayLike, jz: ArrayLike, time: ArrayLike = 1.0) -> NDArray[np.complex128]:
+    r"""Matrix of :math:`e^{-it(J_xXX + J_yYY + J_zZZ)}`, broadcast over the arguments: shape (..., 4, 4).
+
+    XX, YY and ZZ commute and are diagonal in the Bell basis, so the exponential is exact:
+    :math:`B\,\mathrm{diag}(e^{-it\lambda_k})\,B^\dagger` with
+    :math:`\lambda_k = J_x x_k + J_y y_k + J_z z_k` (the same in either qubit order).
+    """
+    j = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (jx, jy, jz))), axis=-1)
+    phases = np.exp(-1j * np.asarray(time, dtype=float)[..., None] * (j @ _BELL_EIGENVALUES))
+    return (_BELL * phases[..., None, :]) @ _BELL.T
 
 
 class PartialSwapGate(Gate):
@@ -160,13 +179,7 @@ class HeisenbergGate(Gate):
         """The exact 4×4 matrix (the same in either qubit order: XX, YY, ZZ are symmetric)."""
         if copy is False:
             raise InputValueError("unable to avoid copy while creating an array as requested")
-        jx, jy, jz, t = (float(p) for p in self.params)
-        x = np.array([[0, 1], [1, 0]], dtype=complex)
-        y = np.array([[0, -1j], [1j, 0]])
-        z = np.diag([1.0 + 0j, -1.0])
-        h = jx * np.kron(x, x) + jy * np.kron(y, y) + jz * np.kron(z, z)
-        vals, vecs = np.linalg.eigh(h)
-        return np.asarray((vecs * np.exp(-1j * t * vals)) @ vecs.conj().T, dtype=dtype or complex)
+        return np.asarray(heisenberg_matrix(*(float(p) for p in self.params)), dtype=dtype or complex)
 
     def __repr__(self) -> str:
         jx, jy, jz, t = self.params
@@ -203,8 +216,10 @@ def gate_matrix(gate: object, name: str = "gate") -> NDArray[np.complex128]:
 
     Parameters
     ----------
-    gate : qiskit Gate, QuantumCircuit, Operator, or array_like (4, 4)
-        See the module docstring for the qubit order of each form.
+    gate : qiskit Gate, QuantumCircuit, Operator, or array_like (4, 4) or (..., 4, 4)
+        See the module docstring for the qubit order of each form. Leading dimensions of an
+        array make a *batched* gate (one unitary per point of a vectorised sweep; see
+        :attr:`circuitheat.CollisionNetwork.batch_shape`).
     name : str
         Field name used in error messages.
 
@@ -233,8 +248,8 @@ def gate_matrix(gate: object, name: str = "gate") -> NDArray[np.complex128]:
         arr = np.asarray(gate)
         if not (np.issubdtype(arr.dtype, np.number)):
             raise InputTypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-        if arr.shape != (4, 4):
-            raise InputValueError(f"{name} as an array must have shape (4, 4), got {arr.shape}")
+        if arr.shape[-2:] != (4, 4):
+            raise InputValueError(f"{name} as an array must have shape (4, 4) (or (..., 4, 4) for a batch), got {arr.shape}")
         m = arr.astype(complex)
     else:
         raise InputTypeError(
@@ -243,9 +258,13 @@ def gate_matrix(gate: object, name: str = "gate") -> NDArray[np.complex128]:
         )
     if not np.all(np.isfinite(m)):
         raise InputValueError(f"{name} must be finite, got non-finite entries")
-    defect = float(np.max(np.abs(m.conj().T @ m - np.eye(4))))
-    if defect > UNITARY_TOLERANCE:
-        raise InputValueError(f"{name} must be unitary, got max|U^dagger U - I| = {defect:.3g} > {UNITARY_TOLERANCE:g}")
+    defects = np.max(np.abs(np.swapaxes(m.conj(), -1, -2) @ m - np.eye(4)), axis=(-2, -1))
+    if not np.all(defects <= UNITARY_TOLERANCE):
+        where = np.unravel_index(int(np.argmax(defects)), defects.shape)
+        at = f" at batch index {tuple(int(k) for k in where)}" if m.ndim > 2 else ""
+        raise InputValueError(
+            f"{name} must be unitary, got max|U^dagger U - I| = {float(defects[where]):.3g} > {UNITARY_TOLERANCE:g}{at}"
+        )
     m.setflags(write=False)
     return m
 
@@ -260,4 +279,9 @@ def qiskit_gate(gate: object, matrix: NDArray, label: str | None = None) -> Gate
         return gate
     if isinstance(gate, QuantumCircuit):
         return gate.to_gate(label=label)
+    if np.ndim(matrix) > 2:
+        raise InputValueError(
+            f"a batched gate (batch shape {np.shape(matrix)[:-2]}) has no single Qiskit gate; build the network "
+            "of one point with scalar parameters"
+        )
     return UnitaryGate(_SWAP @ np.asarray(matrix) @ _SWAP, label=label, check_input=False)

@@ -42,7 +42,9 @@ __all__ = [
     "ENERGY_AFTER",
     "PAULIS",
     "PauliOperation",
+    "PauliParts",
     "PauliStep",
+    "chained_step",
     "channel_transfer",
     "from_pauli",
     "gate_transfer",
@@ -50,6 +52,7 @@ __all__ = [
     "observable_from_pauli",
     "pauli_from_superoperator",
     "pauli_operation",
+    "pauli_parts",
     "pauli_step",
     "superoperator_from_pauli",
     "to_pauli",
@@ -159,17 +162,22 @@ def observable_from_pauli(functional: NDArray) -> NDArray[np.complex128]:
 
 
 def gate_transfer(unitary: NDArray) -> NDArray[np.float64]:
-    r"""PTM (16×16) of :math:`\sigma\mapsto U\sigma U^\dagger` for a 4×4 U in the kron basis."""
-    u = np.asarray(unitary)
-    images = u @ _PAIR_PAULIS @ u.conj().T  # U P_b U^dagger, (16, 4, 4)
+    r"""PTM (..., 16, 16) of :math:`\sigma\mapsto U\sigma U^\dagger` for 4×4 U (..., 4, 4) in the kron basis."""
+    u = np.asarray(unitary)[..., None, :, :]
+    images = u @ _PAIR_PAULIS @ np.swapaxes(u.conj(), -1, -2)  # U P_b U^dagger, (..., 16, 4, 4)
     # R_ab = Tr[P_a U P_b U^dagger] / 4 = sum_ij (P_a)_ij (image_b)_ji / 4
-    return (_PAIR_PAULIS.reshape(16, 16) @ images.transpose(0, 2, 1).reshape(16, 16).T).real / 4
+    columns = np.swapaxes(np.swapaxes(images, -1, -2).reshape(*images.shape[:-2], 16), -1, -2)
+    return (_PAIR_PAULIS.reshape(16, 16) @ columns).real / 4
 
 
 def channel_transfer(tensor: NDArray) -> NDArray[np.float64]:
-    r"""PTM (4×4) of a one-site channel given as :class:`~circuitheat.network.step.LocalChannel`'s ``tensor``."""
-    images = np.einsum("xybc,qbc->qxy", tensor, PAULIS)  # E(P_q)
-    return np.einsum("pyx,qxy->pq", PAULIS, images).real / 2
+    r"""PTM (..., 4, 4) of one-site channels given as :class:`~circuitheat.network.step.LocalChannel`'s ``tensor``."""
+    t = np.asarray(tensor)
+    batch = t.shape[:-4]
+    # two real-batch GEMMs: E(P_q)_xy = sum_bc C_xybc (P_q)_bc, then R_pq = sum_xy (P_p)_yx E(P_q)_xy / 2
+    images = (t.reshape(-1, 4) @ PAULIS.reshape(4, 4).T).reshape(-1, 4, 4)  # (B, xy, q)
+    transposed = np.swapaxes(images, -1, -2).reshape(-1, 4) @ _TO_PAULI.T  # (B * q, p)
+    return np.swapaxes(transposed.reshape(*batch, 4, 4), -1, -2).real / 2
 
 
 def _functional(observable: NDArray, paulis: NDArray) -> NDArray[np.float64]:
@@ -177,20 +185,28 @@ def _functional(observable: NDArray, paulis: NDArray) -> NDArray[np.float64]:
 
     :math:`f_p = \mathrm{Tr}[P_pO]/2^k`.
     """
-    dim = observable.shape[0]
-    return np.einsum("pij,ji->p", paulis, observable).real / dim
+    o = np.asarray(observable)
+    dim = o.shape[-1]
+    # f_p = sum_ij (P_p)_ij O_ji: one GEMM over the batch
+    return (o.reshape(-1, dim * dim) @ paulis.transpose(0, 2, 1).reshape(-1, dim * dim).T).real.reshape(*o.shape[:-2], -1) / dim
 
 
 @dataclass(frozen=True)
 class PauliOperation:
-    """A PTM on one site (4×4) or on a pair of sites (16×16, first slot ``sites[0]``)."""
+    """A PTM on one site (4×4) or on a pair of sites (16×16, first slot ``sites[0]``).
+
+    A *batched* operation (:mod:`circuitheat.network.batch`) has one PTM per point,
+    ``transfer`` (M, k, k), and acts on vectors (M, B, 4^N): B vectors of each of M points.
+    """
 
     sites: tuple[int, ...]
     transfer: NDArray
 
     def apply(self, c: NDArray, n: int, *, transpose: bool = False) -> NDArray:
-        """The operation (or its transpose, which pulls a functional back through it) on vectors (B, 4^N)."""
-        m = self.transfer.T if transpose else self.transfer
+        """The operation (or its transpose, which pulls a functional back through it) on vectors (B, 4^N) or (M, B, 4^N)."""
+        m = np.swapaxes(self.transfer, -1, -2) if transpose else self.transfer
+        if c.ndim == 3:
+            return _apply_batched(m, c, n, self.sites)
         if len(self.sites) == 2:
             return _apply_pair(m, c, n, *self.sites)
         (s,) = self.sites
@@ -226,7 +242,7 @@ class PauliStep:
     readout: NDArray
 
     def advance(self, c: NDArray, *, readout: bool = True) -> tuple[NDArray, dict[str, NDArray]]:
-        r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex.
+        r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex; (M, B, 4^N) for a batched step.
 
         Returns the vectors after the step and, with ``readout``, the energy of each
         reservoir's ancillas after their collisions in this step (dict name -> (B,)), the
@@ -235,14 +251,19 @@ class PauliStep:
         """
         values = {}
         if readout:
-            table = c @ self.readout.T
-            values = {name: table[:, k] for k, name in enumerate((*self.names, WORK, ENERGY_AFTER))}
+            table = c @ np.swapaxes(self.readout, -1, -2)
+            values = {name: table[..., k] for k, name in enumerate((*self.names, WORK, ENERGY_AFTER))}
         for op in self.operations:
             c = op.apply(c, self.sites)
         return c, values
 
     def transfer_matrix(self) -> NDArray[np.float64]:
-        """The step's dense real PTM R (4^N, 4^N): ``advance`` of every basis vector (column q = R e_q)."""
+        """The step's dense real PTM R (4^N, 4^N) (or (M, 4^N, 4^N)): ``advance`` of every basis vector (column q = R e_q)."""
+        if self.readout.ndim == 3:  # batched: R = O_m ... O_1, each point's operations applied to the row index
+            r = np.eye(4**self.sites)
+            for op in self.operations:
+                r = _on_rows(op.transfer, r, self.sites, op.sites)
+            return np.ascontiguousarray(np.broadcast_to(r, (self.readout.shape[0], *r.shape[-2:])))
         return np.ascontiguousarray(self.advance(np.eye(4**self.sites), readout=False)[0].T)
 
 
@@ -265,9 +286,50 @@ def _apply_pair(transfer: NDArray, c: NDArray, n: int, i: int, j: int) -> NDArra
     return np.ascontiguousarray(out.transpose(2, 0, 3, 1, 4)).reshape(batch, -1)
 
 
+def _apply_batched(m: NDArray, c: NDArray, n: int, sites: tuple[int, ...]) -> NDArray:
+    """PTMs ``m`` (k, k) or one per point (M, k, k) on the vectors (M, B, 4^N) of M points."""
+    points, batch = c.shape[:2]
+    if m.ndim == 2:  # shared by every point: the unbatched application on all M * B vectors
+        return PauliOperation(sites, m).apply(c.reshape(points * batch, -1), n).reshape(c.shape)
+    if len(sites) == 2 and sites[1] < sites[0]:
+        m, sites = _exchange_slots(m), sites[::-1]
+    i, k = sites[0], m.shape[-1]
+    if len(sites) == 1 or sites[1] == i + 1:
+        view = c.reshape(points, batch * 4**i, k, -1)
+        if view.shape[-1] == 1:  # the last site(s): one (X, k) @ (k, k) product per point
+            return (view[..., 0] @ np.swapaxes(m, -1, -2)).reshape(c.shape)
+        return np.matmul(m[:, None], view).reshape(c.shape)
+    j = sites[1]
+    t = c.reshape(points, batch * 4**i, 4, 4 ** (j - i - 1), 4, 4 ** (n - j - 1))
+    return np.einsum("zpqab,zxaybr->zxpyqr", m.reshape(points, 4, 4, 4, 4), t).reshape(c.shape)
+
+
+def _on_rows(m: NDArray, r: NDArray, n: int, sites: tuple[int, ...]) -> NDArray:
+    """``m`` (k, k), or one per point (M, k, k), applied to the row index of matrices ``r`` (4^N, D) or (M, 4^N, D).
+
+    Rows stay before columns, so a point's k×k PTM multiplies a contiguous block: one
+    small product per point for the first site (measured faster than applying it to the
+    4^N columns as vectors).
+    """
+    if len(sites) == 2 and sites[1] < sites[0]:
+        m, sites = _exchange_slots(m), sites[::-1]
+    i, k = sites[0], m.shape[-1]
+    lead = r.shape[:-2]
+    if len(sites) == 1 or sites[1] == i + 1:
+        view = r.reshape(*lead, 4**i, k, -1)
+        return np.matmul(m[..., None, :, :] if m.ndim == 3 else m, view).reshape(
+            *np.broadcast_shapes(m.shape[:-2], lead), *r.shape[-2:]
+        )
+    j = sites[1]
+    t = r.reshape(*lead, 4**i, 4, 4 ** (j - i - 1), 4, -1)
+    out = np.einsum("...pqab,...xaybr->...xpyqr", m.reshape(*m.shape[:-2], 4, 4, 4, 4), t)
+    return out.reshape(*out.shape[:-5], *r.shape[-2:])
+
+
 def _exchange_slots(transfer: NDArray) -> NDArray:
-    """A 16×16 PTM with its two sites exchanged."""
-    return transfer.reshape(4, 4, 4, 4).transpose(1, 0, 3, 2).reshape(16, 16)
+    """A 16×16 PTM (or a batch (..., 16, 16)) with its two sites exchanged."""
+    batch = transfer.shape[:-2]
+    return np.swapaxes(np.swapaxes(transfer.reshape(*batch, 4, 4, 4, 4), -4, -3), -2, -1).reshape(*batch, 16, 16)
 
 
 def _on_slots(op: PauliOperation, sites: tuple[int, ...]) -> NDArray:
@@ -276,8 +338,11 @@ def _on_slots(op: PauliOperation, sites: tuple[int, ...]) -> NDArray:
         return op.transfer
     if len(op.sites) == 2:
         return _exchange_slots(op.transfer)
-    eye = np.eye(4)
-    return np.kron(op.transfer, eye) if op.sites[0] == sites[0] else np.kron(eye, op.transfer)
+    eye, t = np.eye(4), op.transfer
+    if t.ndim == 2:
+        return np.kron(t, eye) if op.sites[0] == sites[0] else np.kron(eye, t)
+    pair = np.einsum("...ab,cd->...acbd", t, eye) if op.sites[0] == sites[0] else np.einsum("ab,...cd->...acbd", eye, t)
+    return pair.reshape(*t.shape[:-2], 16, 16)
 
 
 def _fused(ops: list[PauliOperation]) -> tuple[PauliOperation, ...]:
@@ -299,13 +364,15 @@ def _fused(ops: list[PauliOperation]) -> tuple[PauliOperation, ...]:
 
 
 def _embedded(functional: NDArray, sites: tuple[int, ...], n: int) -> NDArray:
-    """A functional on the Pauli coefficients of ``sites`` as a functional on the whole vector (4^N,)."""
-    full = np.zeros((1, 4**n))
+    """A functional (..., 4^k) on the Pauli coefficients of ``sites`` as one on the whole vector (..., 4^N)."""
+    batch = functional.shape[:-1]
+    full = np.zeros((math.prod(batch), 4**n))
+    flat = functional.reshape(-1, 4 ** len(sites))
     if len(sites) == 1:
-        full.reshape(4 ** sites[0], 4, -1)[0, :, 0] = functional
+        full.reshape(-1, 4 ** sites[0], 4, 4 ** (n - sites[0] - 1))[:, 0, :, 0] = flat
     else:
-        _pair_view(full, *sites)[0] = functional.reshape(4, 4)
-    return full[0]
+        _pair_view(full, *sites)[...] = flat.reshape(-1, 4, 4)
+    return full.reshape(*batch, 4**n)
 
 
 def pauli_operation(op: LocalUnitary | LocalChannel, tensor: NDArray | None = None) -> PauliOperation:
@@ -315,31 +382,71 @@ def pauli_operation(op: LocalUnitary | LocalChannel, tensor: NDArray | None = No
     return PauliOperation((op.site,), channel_transfer(op.tensor if tensor is None else tensor))
 
 
-def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
-    """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
-    n = sites
-    rows = (*names, WORK, ENERGY_AFTER)
+@dataclass(frozen=True)
+class PauliParts:
+    """The operations of a compiled step in the Pauli basis, before they are chained (:func:`pauli_parts`).
+
+    Attributes
+    ----------
+    operations : tuple of PauliOperation
+        One PTM per compiled operation, in step order.
+    functionals : tuple of dict
+        Per operation, readout row name -> functional (..., 4^N) on the whole vector, read
+        just before the operation (the ancilla energy of a collision and the work of a gate).
+    """
+
+    operations: tuple[PauliOperation, ...]
+    functionals: tuple[dict[str, NDArray], ...]
+
+
+def pauli_parts(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int) -> PauliParts:
+    """The PTMs and local readout functionals of :func:`~circuitheat.network.step.compile_step`'s operations.
+
+    Arrays keep the operations' own leading batch dimensions (a batched network's part that
+    depends on one axis is converted once per value of that axis).
+    """
     operations: list[PauliOperation] = []
-    local: list[dict[str, NDArray]] = []  # per operation: row -> functional on the whole vector, read before it
+    functionals: list[dict[str, NDArray]] = []
     for op in ops:
         operations.append(pauli_operation(op))
         if isinstance(op, LocalUnitary):
-            local.append({WORK: _embedded(_functional(op.work, _PAIR_PAULIS), op.sites, n)})
+            functionals.append({WORK: _embedded(_functional(op.work, _PAIR_PAULIS), op.sites, sites)})
         else:
-            local.append(
+            functionals.append(
                 {
-                    op.reservoir: _embedded(_functional(op.observable, PAULIS), (op.site,), n),
-                    WORK: _embedded(_functional(op.work, PAULIS), (op.site,), n),
+                    op.reservoir: _embedded(_functional(op.observable, PAULIS), (op.site,), sites),
+                    WORK: _embedded(_functional(op.work, PAULIS), (op.site,), sites),
                 }
             )
+    return PauliParts(tuple(operations), tuple(functionals))
+
+
+def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
+    """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
+    return chained_step(pauli_parts(ops, sites), sites, names, omega)
+
+
+def chained_step(parts: PauliParts, sites: int, names: tuple[str, ...], omega) -> PauliStep:
+    """The :class:`PauliStep` of :func:`pauli_parts`: readouts pulled back to the start of the step, operations fused.
+
+    Parts with one leading point axis M (as :mod:`circuitheat.network.batch` gathers them;
+    unbatched arrays are shared by every point) give a batched step: PTMs (M, k, k) where
+    they differ between points, readout rows (M, rows, 4^N), and the operations left unfused
+    (a batched step is used through its dense :meth:`PauliStep.transfer_matrix`).
+    """
+    n = sites
+    rows = (*names, WORK, ENERGY_AFTER)
+    operations = parts.operations
+    points = {f.shape[0] for functionals in parts.functionals for f in functionals.values() if f.ndim == 2}
+    points |= {op.transfer.shape[0] for op in operations if op.transfer.ndim == 3}
     # g_k = R_k^T g_{k+1} + f_k, from the last operation back to the first.
-    readout = np.zeros((len(rows), 4**n))
-    readout[-1, [_Z * 4 ** (n - 1 - i) for i in range(n)]] = 0.5 * np.asarray(omega, dtype=float)
-    for operation, functionals in zip(reversed(operations), reversed(local), strict=True):
+    readout = np.zeros((*points, len(rows), 4**n))
+    readout[..., -1, [_Z * 4 ** (n - 1 - i) for i in range(n)]] = 0.5 * np.asarray(omega, dtype=float)
+    for operation, functionals in zip(reversed(operations), reversed(parts.functionals), strict=True):
         readout = operation.apply(readout, n, transpose=True)
         for name, f in functionals.items():
-            readout[rows.index(name)] += f
-    fused = _fused(operations)
-    for array in (readout, *(op.transfer for op in fused)):
+            readout[..., rows.index(name), :] += f
+    chained = operations if points else _fused(list(operations))
+    for array in (readout, *(op.transfer for op in chained)):
         array.setflags(write=False)
-    return PauliStep(sites, tuple(names), fused, readout)
+    return PauliStep(sites, tuple(names), chained, readout)

@@ -14,40 +14,64 @@ from numpy.typing import NDArray
 from ..validation import InputValueError
 from .spec import Collision, CollisionNetwork
 
-__all__ = ["PRODUCT_TOLERANCE", "check_reachable", "is_product_gate", "unreached_sites"]
+__all__ = ["PRODUCT_TOLERANCE", "check_reachable", "is_product_gate", "product_gates", "unreached_sites"]
 
 #: Second operator-Schmidt coefficient (relative to the first) below which a gate counts as
 #: a product A ⊗ B: gates built from rotations by ~1e-8 rad still count as entangling.
 PRODUCT_TOLERANCE = 1e-12
 
 
-def is_product_gate(matrix: NDArray) -> bool:
-    """True if the 4×4 kron-basis unitary is a product :math:`A\\otimes B` (operator-Schmidt rank 1)."""
-    realigned = np.asarray(matrix).reshape(2, 2, 2, 2).transpose(0, 2, 1, 3).reshape(4, 4)
+def product_gates(matrix: NDArray) -> NDArray[np.bool_]:
+    r"""For kron-basis unitaries (..., 4, 4): which are products :math:`A\otimes B` (operator-Schmidt rank 1)."""
+    m = np.asarray(matrix)
+    realigned = m.reshape(*m.shape[:-2], 2, 2, 2, 2).swapaxes(-3, -2).reshape(*m.shape[:-2], 4, 4)
     s = np.linalg.svd(realigned, compute_uv=False)
-    return bool(s[1] <= PRODUCT_TOLERANCE * s[0])
+    return s[..., 1] <= PRODUCT_TOLERANCE * s[..., 0]
 
 
-def unreached_sites(network: CollisionNetwork) -> list[int]:
-    """Sites connected by no chain of entangling gates to an exchanging collision."""
-    reached = {op.site for op in network.step if isinstance(op, Collision) and not is_product_gate(op.matrix)}
-    edges = [op.sites for op in network.step if not isinstance(op, Collision) and not is_product_gate(op.matrix)]
+def is_product_gate(matrix: NDArray) -> bool:
+    r"""True if the 4×4 kron-basis unitary is a product :math:`A\otimes B` (operator-Schmidt rank 1)."""
+    return bool(product_gates(matrix))
+
+
+def _reached(network: CollisionNetwork) -> list[NDArray[np.bool_]]:
+    """Per site, where (over the network's batch shape) a chain of entangling gates links it to an exchanging collision."""
+    shape = network.batch_shape
+    reached = [np.zeros(shape, dtype=bool) for _ in range(network.sites)]
+    edges = []
+    for op in network.step:
+        exchanges = ~product_gates(op.matrix)
+        if isinstance(op, Collision):
+            reached[op.site] = reached[op.site] | exchanges
+        else:
+            edges.append((*op.sites, exchanges))
     changed = True
     while changed:
         changed = False
-        for i, j in edges:
-            if (i in reached) != (j in reached):
-                reached |= {i, j}
-                changed = True
-    return [k for k in range(network.sites) if k not in reached]
+        for i, j, exchanges in edges:
+            for a, b in ((i, j), (j, i)):
+                grown = reached[a] | (reached[b] & exchanges)
+                if not np.array_equal(grown, reached[a]):
+                    reached[a], changed = grown, True
+    return reached
+
+
+def unreached_sites(network: CollisionNetwork) -> list[int]:
+    """Sites connected by no chain of entangling gates to an exchanging collision (at some point of a batch)."""
+    return [k for k, where in enumerate(_reached(network)) if not np.all(where)]
 
 
 def check_reachable(network: CollisionNetwork) -> None:
-    """Raise ``ValueError`` naming the sites that exchange nothing with any reservoir."""
-    missing = unreached_sites(network)
+    """Raise ``ValueError`` naming the sites that exchange nothing with any reservoir (and, for a batch, where)."""
+    reached = _reached(network)
+    missing = [k for k, where in enumerate(reached) if not np.all(where)]
     if missing:
+        at = ""
+        if network.batch_shape:
+            where = np.unravel_index(int(np.argmin(np.logical_and.reduce(reached))), network.batch_shape)
+            at = f" at batch index {tuple(map(int, where))}"
         raise InputValueError(
-            f"the steady state is not unique: site(s) {missing} exchange nothing with any reservoir "
+            f"the steady state is not unique{at}: site(s) {missing} exchange nothing with any reservoir "
             "(no chain of entangling gates links them to a collision that is not a product gate), "
             "so they keep part of their initial state forever"
         )

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ..model import Reservoir
 from ..states import validate_density_matrix
-from ..validation import InputTypeError, InputValueError, check_count, check_positive
+from ..validation import InputTypeError, InputValueError, check_array, check_count, check_positive
 from .gates import gate_matrix, qiskit_gate
 
-__all__ = ["Ancilla", "Collision", "CollisionNetwork", "Interaction", "check_network"]
+__all__ = ["Ancilla", "Collision", "CollisionNetwork", "Interaction", "check_network", "check_unbatched"]
 
 #: Largest number of sites a network may have: the direct engine stores 4**N complex
 #: numbers per state (N = 14: 4 GiB per state), the engines refuse what does not fit.
@@ -42,9 +42,12 @@ class Ancilla:
 
     Parameters
     ----------
-    state : array_like (2, 2)
+    state : array_like (2, 2) or (..., 2, 2)
         Density matrix in the basis {|0>, |1>} (|0> excited): Hermitian, trace 1,
-        positive, each to :data:`circuitheat.states.STATE_TOLERANCE`.
+        positive, each to :data:`circuitheat.states.STATE_TOLERANCE`. Leading dimensions
+        make a batched ancilla (one state per point of a vectorised sweep, e.g.
+        :func:`circuitheat.states.ancilla_state` of arrays; see
+        :attr:`CollisionNetwork.batch_shape`).
     omega : float
         Level splitting :math:`\omega_r > 0` of the ancilla Hamiltonian
         :math:`(\omega_r/2)\sigma_z` (energy units).
@@ -54,15 +57,47 @@ class Ancilla:
     omega: float = 1.0
 
     def __post_init__(self) -> None:
-        rho = validate_density_matrix(self.state, "state", dim=2)
+        rho = validate_density_matrix(self.state, "state", dim=2, batch=True)
         rho.setflags(write=False)
         object.__setattr__(self, "state", rho)
         object.__setattr__(self, "omega", check_positive("omega", self.omega))
 
+    @classmethod
+    def from_reservoir(
+        cls, temperature: ArrayLike, coherence: ArrayLike = 0.0, phase: ArrayLike = 0.0, omega: float = 1.0
+    ) -> Ancilla:
+        r"""The ancilla of a :class:`~circuitheat.Reservoir` (Eq. 12 state), with array parameters allowed.
+
+        Equal to ``Ancilla(Reservoir(T, p, phi, omega).state, omega)`` for numbers; arrays
+        of ``temperature``, ``coherence`` and ``phase`` broadcast together and give a batched
+        ancilla (one state per point, :func:`circuitheat.states.ancilla_state`), e.g. for a
+        vectorised sweep builder.
+
+        Parameters
+        ----------
+        temperature : array_like
+            Effective temperature T > 0 (``inf`` allowed; energy units).
+        coherence : array_like
+            p in [0, 1] (Eq. 12).
+        phase : array_like
+            Relative phase :math:`\phi` (rad).
+        omega : float
+            Level splitting :math:`\omega_r > 0`.
+        """
+        from ..states import ancilla_state
+        from ..validation import check_angle, check_coherence, check_positive_temperature
+
+        t = check_array("temperature", temperature, check_positive_temperature)
+        p = check_array("coherence", coherence, check_coherence)
+        phi = check_array("phase", phase, check_angle)
+        w = check_positive("omega", omega)
+        return cls(ancilla_state(t, p, phi, w), w)
+
     @property
-    def energy(self) -> float:
-        r"""Mean energy :math:`\mathrm{Tr}[(\omega_r/2)\sigma_z\,\eta]` (energy units)."""
-        return float(0.5 * self.omega * (self.state[0, 0] - self.state[1, 1]).real)
+    def energy(self) -> float | NDArray[np.float64]:
+        r"""Mean energy :math:`\mathrm{Tr}[(\omega_r/2)\sigma_z\,\eta]` (energy units; an array for a batched state)."""
+        energy = 0.5 * self.omega * (self.state[..., 0, 0] - self.state[..., 1, 1]).real
+        return float(energy) if energy.ndim == 0 else energy
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Ancilla) and self.omega == other.omega and np.array_equal(self.state, other.state)
@@ -85,8 +120,9 @@ class Interaction:
     ----------
     sites : tuple of two int
         Distinct site indices (checked against the network's size when the network is built).
-    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4)
-        The unitary (qubit order: :mod:`circuitheat.network.gates`).
+    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4) or (..., 4, 4)
+        The unitary (qubit order: :mod:`circuitheat.network.gates`); leading dimensions make
+        a batched gate (:attr:`CollisionNetwork.batch_shape`).
     """
 
     sites: tuple[int, int]
@@ -126,7 +162,8 @@ class Collision:
         Name of a reservoir of the network.
     site : int
         System site index.
-    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4)
+    gate : qiskit Gate, QuantumCircuit, Operator or array_like (4, 4) or (..., 4, 4)
+        Leading dimensions make a batched gate (:attr:`CollisionNetwork.batch_shape`).
     """
 
     reservoir: str
@@ -249,6 +286,28 @@ class CollisionNetwork:
             else:
                 raise InputTypeError(f"step[{k}] must be an Interaction or a Collision, got {op!r} of type {type(op).__name__}")
         object.__setattr__(self, "step", step)
+        parts = {f"step[{k}] gate": op.matrix.shape[:-2] for k, op in enumerate(step)}
+        parts.update({f"reservoirs[{name!r}] state": anc.state.shape[:-2] for name, anc in ancillas.items()})
+        try:
+            batch = np.broadcast_shapes(*parts.values())
+        except ValueError:
+            shapes = ", ".join(f"{part} {shape}" for part, shape in parts.items() if shape)
+            raise InputValueError(f"the batch shapes of the network's parts do not broadcast together: {shapes}") from None
+        object.__setattr__(self, "_batch_shape", batch)
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        r"""Batch shape: ``()`` for one network; otherwise the broadcast shape of its batched parts.
+
+        A *batched* network holds one network per batch index: gates given as arrays
+        (..., 4, 4) and ancilla states (..., 2, 2) whose leading dimensions broadcast
+        together (the sites, omegas and step order are shared). It is what a vectorised
+        network builder returns (``sweep(axes, build=f, vectorized=True)``), and its steady
+        currents and trajectories are computed for all points at once
+        (:mod:`circuitheat.network.batch`). Every other function takes one network and
+        refuses a batched one (:func:`check_unbatched`).
+        """
+        return self._batch_shape
 
     @property
     def dim(self) -> int:
@@ -300,7 +359,26 @@ class CollisionNetwork:
 
 
 def check_network(network: object, name: str = "network") -> CollisionNetwork:
-    """Return ``network`` if it is a :class:`CollisionNetwork`, else raise ``TypeError`` naming ``name``."""
+    """Return ``network`` if it is one (unbatched) :class:`CollisionNetwork`, else raise naming ``name``.
+
+    Raises
+    ------
+    TypeError
+        Not a :class:`CollisionNetwork`.
+    ValueError
+        A batched network (:func:`check_unbatched`).
+    """
     if not isinstance(network, CollisionNetwork):
         raise InputTypeError(f"{name} must be a CollisionNetwork, got {network!r} of type {type(network).__name__}")
+    return check_unbatched(network, name)
+
+
+def check_unbatched(network: CollisionNetwork, name: str = "network") -> CollisionNetwork:
+    """Return ``network`` unless it is batched (:attr:`CollisionNetwork.batch_shape`); then raise ``ValueError``."""
+    if network.batch_shape:
+        raise InputValueError(
+            f"{name} is a batched network (batch shape {network.batch_shape}): only a vectorised sweep "
+            "(sweep(axes, build=f, vectorized=True)) and circuitheat.network.batch evaluate one; build the network "
+            "of one point with scalar parameters here"
+        )
     return network

@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from ..resources import check_memory
 from ..threads import single_blas_thread
 from ..validation import InputTypeError
-from .spec import Collision, CollisionNetwork, Interaction
+from .spec import Collision, CollisionNetwork, Interaction, check_unbatched
 
 __all__ = [
     "DENSE_MAX_SITES",
@@ -107,10 +107,21 @@ def site_channel(unitary: NDArray, eta: NDArray) -> NDArray[np.complex128]:
     r"""Channel tensor ``C[a, a', b, b']`` of :math:`\sigma\mapsto\mathrm{Tr}_R[U(\sigma\otimes\eta)U^\dagger]`.
 
     ``unitary`` is 4×4 in the kron basis |site, ancilla>; ``eta`` the 2×2 ancilla state.
-    :math:`C_{aa'bb'} = \sum_{c,e,f} U_{(ac),(be)}\,\eta_{ef}\,U^*_{(a'c),(b'f)}`.
+    :math:`C_{aa'bb'} = \sum_{c,e,f} U_{(ac),(be)}\,\eta_{ef}\,U^*_{(a'c),(b'f)}`, contracted over c
+    first, on the gate's own batch shape, then with :math:`\eta` (batched gates and ancilla
+    states each keep their own, smaller, shapes until then).
     """
-    u4 = np.asarray(unitary).reshape(2, 2, 2, 2)
-    return np.einsum("acbe,ef,gchf->agbh", u4, eta, u4.conj())
+    u = np.asarray(unitary)
+    u4 = u.reshape(*u.shape[:-2], 2, 2, 2, 2)
+    pair = np.einsum("...acbe,...gchf->...agbhef", u4, u4.conj())  # sum over the ancilla's output index c
+    out = _with_ancilla(pair.reshape(*pair.shape[:-6], 16, 4), eta)
+    return out.reshape(*out.shape[:-1], 2, 2, 2, 2)
+
+
+def _with_ancilla(linear: NDArray, eta: NDArray) -> NDArray:
+    r""":math:`\sum_{ef} L_{j,(ef)}\,\eta_{ef}` for ``linear`` (..., K, 4), states ``eta`` (..., 2, 2): (..., K)."""
+    eta = np.asarray(eta)
+    return np.einsum("...k,...jk->...j", eta.reshape(*eta.shape[:-2], 4), linear)
 
 
 def collision_observable(unitary: NDArray, eta: NDArray, ancilla_hamiltonian: NDArray) -> NDArray[np.complex128]:
@@ -122,12 +133,18 @@ def collision_observable(unitary: NDArray, eta: NDArray, ancilla_hamiltonian: ND
     :math:`O = U^\dagger A U`, so :math:`g_{ab} = \sum_{c,e} O_{(ac),(be)}\eta_{ec}`.
     """
     u = np.asarray(unitary)
-    o = (u.conj().T @ ancilla_hamiltonian @ u).reshape(2, 2, 2, 2)
-    return np.einsum("acbe,ec->ab", o, eta)
+    o = (np.swapaxes(u.conj(), -1, -2) @ ancilla_hamiltonian @ u).reshape(*u.shape[:-2], 2, 2, 2, 2)
+    linear = np.swapaxes(np.swapaxes(o, -3, -2), -2, -1).reshape(*u.shape[:-2], 4, 4)  # [(a, b), (e, c)]
+    out = _with_ancilla(linear, eta)
+    return out.reshape(*out.shape[:-1], 2, 2)
 
 
 def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel, ...]:
-    """Compile ``network.step`` into local operations (done once per network)."""
+    """Compile ``network.step`` into local operations (done once per network).
+
+    For a batched network (:attr:`~circuitheat.CollisionNetwork.batch_shape`) every array
+    carries its part's own leading batch dimensions (broadcastable to the network's).
+    """
     ops: list[LocalUnitary | LocalChannel] = []
     eye = np.eye(2)
     for op in network.step:
@@ -135,7 +152,7 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
             u = op.matrix
             i, j = op.sites
             h_pair = np.kron(network.omega[i] * _H_UNIT, eye) + np.kron(eye, network.omega[j] * _H_UNIT)
-            ops.append(LocalUnitary(op.sites, u, u.conj().T @ h_pair @ u - h_pair))
+            ops.append(LocalUnitary(op.sites, u, np.swapaxes(u.conj(), -1, -2) @ h_pair @ u - h_pair))
         else:
             assert isinstance(op, Collision)
             anc = network.ancilla(op.reservoir)
@@ -150,7 +167,7 @@ def compile_step(network: CollisionNetwork) -> tuple[LocalUnitary | LocalChannel
                     tensor=site_channel(op.matrix, anc.state),
                     observable=g,
                     energy_before=anc.energy,
-                    work=total - h_site - anc.energy * eye,
+                    work=total - h_site - np.multiply.outer(anc.energy, eye),
                 )
             )
     return tuple(ops)
@@ -294,6 +311,7 @@ def step_map(system, *, dense: bool | None = None) -> StepMap:
         raise InputTypeError(
             f"system must be a CollisionModel or a CollisionNetwork, got {system!r} of type {type(system).__name__}"
         )
+    check_unbatched(system, "system")  # a batched network's maps: circuitheat.network.batch
     if dense is None:
         dense = system.sites <= DENSE_MAX_SITES
     # A network is frozen: its step map is built once and kept on it (read-only arrays).

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from ..threads import blas_single_thread
 from ..validation import InputTypeError, check_count
+from .batched import batched_chunk
 from .grid import SweepSpec
 from .paper import paper_chunk
 from .points import point_chunk
@@ -37,7 +38,8 @@ DEFAULT_MAX_PENDING = 16
 def compute_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
     r"""Every output variable on the block of chunk ``index`` (names: :mod:`.naming`).
 
-    The paper's sweep is batched over the chunk (:func:`.paper.paper_chunk`); a network sweep
+    The paper's sweep is batched over the chunk (:func:`.paper.paper_chunk`), and so is a
+    vectorised network sweep (:func:`.batched.batched_chunk`); a network sweep otherwise
     evaluates its points one by one through :func:`circuitheat.steady_state` and
     :func:`circuitheat.simulate` (:func:`.points.point_chunk`). BLAS runs on one thread
     meanwhile (:mod:`circuitheat.threads`): the work is many tiny matrices, where threads only lose.
@@ -45,6 +47,8 @@ def compute_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
     with blas_single_thread():
         if spec.is_paper:
             return paper_chunk(spec, index)
+        if spec.vectorized:
+            return batched_chunk(spec, index)
         return point_chunk(spec, index)
 
 

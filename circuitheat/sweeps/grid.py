@@ -240,6 +240,7 @@ class SweepSpec:
     chunk_size: int
     version: str
     build: Builder | None = None
+    vectorized: bool = False
 
     @property
     def is_paper(self) -> bool:
@@ -375,7 +376,7 @@ class SweepSpec:
             "initial_state": self.initial_state,
             "conductance": self.conductance,
             "chunk_size": self.chunk_size,
-        }
+        } | ({"vectorized": True} if self.vectorized else {})
 
     def hash(self) -> str:
         """SHA-256 (hex) of :meth:`record`: equal exactly when two sweeps compute the same chunks."""
@@ -429,6 +430,7 @@ def make_spec(
     initial_state: str | None = None,
     conductance: bool | None = None,
     chunk_size: int | None = None,
+    vectorized: bool = False,
 ) -> SweepSpec:
     """Validate the arguments of :func:`circuitheat.sweeps.sweep` and build the :class:`SweepSpec`.
 
@@ -454,8 +456,16 @@ def make_spec(
         )
     if conductance is not None and not isinstance(conductance, bool | np.bool_):
         raise InputTypeError(f"conductance must be a bool, got {conductance!r}")
+    if not isinstance(vectorized, bool | np.bool_):
+        raise InputTypeError(f"vectorized must be a bool, got {vectorized!r}")
     if build is not None or build_kwargs is not None:
-        return _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size)
+        return _network_spec(
+            axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size, bool(vectorized)
+        )
+    if vectorized:
+        raise InputValueError(
+            "vectorized=True calls build with arrays; the paper's sweep (no build) is always batched: leave it out"
+        )
     return _paper_spec(axes, base, engine, n_collisions, initial_state, conductance, chunk_size)
 
 
@@ -511,8 +521,10 @@ def _paper_spec(axes, base, engine, n_collisions, initial_state, conductance, ch
     return spec
 
 
-def _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size) -> SweepSpec:
-    """A sweep over the parameters of a network-building function (:mod:`.builder`)."""
+def _network_spec(
+    axes, base, build, build_kwargs, engine, n_collisions, initial_state, conductance, chunk_size, vectorized=False
+) -> SweepSpec:
+    """A sweep over the parameters of a network-building function (:mod:`.builder`); ``vectorized``: called on arrays."""
     from .. import __version__
 
     if build is None:
@@ -525,12 +537,26 @@ def _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial
         raise InputValueError("axes is empty; give at least one parameter of build")
     if initial_state is not None and not isinstance(initial_state, str):
         raise InputTypeError(f"initial_state must be a label such as '000' (0 = excited) or None, got {initial_state!r}")
+    if vectorized and engine != "direct":
+        raise InputValueError(
+            f"vectorized=True evaluates the batch with the direct engine's linear algebra, got engine={engine!r}; "
+            "use vectorized=False to run every point on it"
+        )
     builder = make_builder(build, build_kwargs, axes)
     chunk_size = (
-        default_chunk_size(engine, n_collisions, network=True) if chunk_size is None else check_count("chunk_size", chunk_size)
+        default_chunk_size(engine, n_collisions, network=not vectorized)
+        if chunk_size is None
+        else check_count("chunk_size", chunk_size)
     )
+    values = {str(name): _network_axis_values(str(name), v) for name, v in axes.items()}
+    if vectorized:
+        for name, v in values.items():
+            if isinstance(v[0], str):
+                raise InputTypeError(
+                    f"vectorized=True passes every axis to build as a numeric array; axis {name!r} holds strings"
+                )
     spec = SweepSpec(
-        axes=tuple((str(name), _network_axis_values(str(name), values)) for name, values in axes.items()),
+        axes=tuple(values.items()),
         base=(),
         engine=engine,
         n_collisions=n_collisions,
@@ -539,10 +565,29 @@ def _network_spec(axes, base, build, build_kwargs, engine, n_collisions, initial
         chunk_size=chunk_size,
         version=__version__,
         build=builder,
+        vectorized=bool(vectorized),
     )
     _check_memory(spec, 4)  # a few reservoirs and the work
-    _check_network_points(spec)
+    if vectorized:
+        _check_vectorized_points(spec)
+    else:
+        _check_network_points(spec)
     return spec
+
+
+def _check_vectorized_points(spec: SweepSpec) -> None:
+    """Build the whole grid once (the builder on arrays) and check every point before any work."""
+    from ..network.reachability import check_reachable
+    from ..states import system_initial_state
+    from .batched import build_block
+
+    try:
+        network = build_block(spec, tuple(slice(0, n) for n in spec.shape))
+        check_reachable(network)
+    except ValueError as exc:
+        raise InputValueError(f"vectorized build on the grid: {exc}") from None
+    if spec.n_collisions is not None and spec.initial_state is not None:
+        system_initial_state(spec.initial_state, network.sites)
 
 
 def _check_network_points(spec: SweepSpec) -> None:

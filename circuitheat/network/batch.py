@@ -1,0 +1,264 @@
+r"""Batched networks: the steady currents and trajectories of every point of a batch at once.
+
+A batched :class:`~circuitheat.CollisionNetwork` (:attr:`~circuitheat.CollisionNetwork.batch_shape`
+non-empty) holds one network per batch index: its gates (..., 4, 4) and ancilla states
+(..., 2, 2) carry leading dimensions that broadcast together, while the sites, omegas and the
+order of the step are shared. It is what a vectorised builder returns
+(``sweep(axes, build=f, vectorized=True)``).
+
+Nothing here defines a step again: :func:`~circuitheat.network.step.compile_step` compiles
+the batched network once (every array on its own, small, batch shape: a gate that depends on
+one axis is compiled once per value of that axis), and blocks of :data:`BLOCK_POINTS` points
+go through :func:`~circuitheat.network.pauli.chained_step` with one PTM per point, which
+gives every point's real step matrix :math:`R` (:math:`4^N\times4^N`) and readout rows.
+
+* **Steady state.** With :math:`c_0 = \mathrm{Tr}\rho = 1` and a trace-preserving step
+  (:math:`R_{00} = 1`, :math:`R_{0q} = 0`), the fixed point's traceless coefficients solve
+  :math:`(I - R_{11})\,x = R_{10}`: one batched real :math:`(4^N-1)\times(4^N-1)` solve per
+  block, as :func:`circuitheat.steady_state` does for one network (module
+  :mod:`circuitheat.fixed_point`). Uniqueness: the coupling-graph check of
+  :func:`~circuitheat.network.reachability.check_reachable` at every point, a singular
+  matrix, and a solution that is no state (Frobenius norm > 1) are refused, naming the
+  batch index.
+* **Trajectories.** :math:`c_k = R\,c_{k-1}`; the currents and the work of step k are the
+  readout rows applied to :math:`c_{k-1}` (Eqs. 10–11 generalised; :mod:`~circuitheat.network.step`).
+
+Tested against the per-point networks (``tests/test_network_batch.py``) at 1e-12.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..fixed_point import STATE_NORM_SLACK, _not_unique
+from ..resources import check_memory
+from ..states import system_initial_state
+from ..validation import InputValueError, check_count
+from .pauli import PauliOperation, PauliParts, PauliStep, chained_step, pauli_parts, to_pauli
+from .reachability import check_reachable
+from .spec import CollisionNetwork, check_network
+from .step import LocalChannel, compile_step
+
+__all__ = ["BATCH_MAX_SITES", "BLOCK_POINTS", "BatchSteady", "BatchTrajectories", "batch_steady", "batch_trajectories"]
+
+#: Points per block: a block's per-point PTMs (M × 16 × 16 doubles for N = 2, 2 MiB) stay in
+#: the CPU caches; larger blocks ran slower (numpy's small-matrix products are memory bound).
+BLOCK_POINTS = 1024
+
+#: Largest N of a batched network: every point's dense :math:`4^N\times4^N` step matrix is
+#: built (N = 4: 0.5 MiB per point).
+BATCH_MAX_SITES = 4
+
+
+@dataclass(frozen=True)
+class BatchSteady:
+    """Steady values of every point of a batched network (arrays of its batch shape).
+
+    Attributes
+    ----------
+    currents : mapping name -> ndarray
+        Steady per-step heat current :math:`J_r^{steady}` of each reservoir (positive into r).
+    work : ndarray
+        Steady work per step :math:`W^{steady}` (first law: :math:`\\sum_r J_r^{steady} = W^{steady}`).
+    """
+
+    currents: Mapping[str, NDArray]
+    work: NDArray
+
+
+@dataclass(frozen=True)
+class BatchTrajectories:
+    """Per-step currents and work of every point of a batched network (arrays (*batch_shape, n)).
+
+    Attributes
+    ----------
+    currents : mapping name -> ndarray
+        :math:`J_r(k)`, k = 1..n (positive into r).
+    work : ndarray
+        :math:`W(k)`, the work the step's gates do.
+    """
+
+    currents: Mapping[str, NDArray]
+    work: NDArray
+
+
+def _check_batched(network: object) -> CollisionNetwork:
+    if not isinstance(network, CollisionNetwork) or not network.batch_shape:
+        check_network(network)  # the TypeError for a non-network
+        raise InputValueError(
+            f"network must be a batched CollisionNetwork (non-empty batch_shape), got batch shape {network.batch_shape}"
+        )
+    if network.sites > BATCH_MAX_SITES:
+        raise InputValueError(
+            f"a batched network may have at most {BATCH_MAX_SITES} sites (each point's dense step matrix is built), "
+            f"got sites={network.sites}"
+        )
+    return network
+
+
+def _gather(array: NDArray, core: int, shape: tuple[int, ...], index: tuple[NDArray, ...]) -> NDArray:
+    """``array`` (own batch..., core...) at the flat grid points ``index`` of ``shape``: (M, core...); shared if unbatched."""
+    array = np.asarray(array)
+    if array.ndim == core:
+        return array
+    return np.broadcast_to(array, shape + array.shape[array.ndim - core :])[index]
+
+
+def _block_parts(parts: PauliParts, shape: tuple[int, ...], index: tuple[NDArray, ...]) -> PauliParts:
+    """The step's Pauli-basis parts at the points ``index`` (each array with one point axis, or shared)."""
+    return PauliParts(
+        tuple(PauliOperation(op.sites, _gather(op.transfer, 2, shape, index)) for op in parts.operations),
+        tuple({name: _gather(f, 1, shape, index) for name, f in fs.items()} for fs in parts.functionals),
+    )
+
+
+def _blocks(network: CollisionNetwork, block_points: int):
+    """Yield (flat slice, PauliStep of the block, ancilla energies before the step per reservoir (M,))."""
+    shape = network.batch_shape
+    ops = compile_step(network)
+    parts = pauli_parts(ops, network.sites)  # on each part's own batch shape
+    before = {name: 0.0 for name in network.reservoir_names}
+    for op in ops:
+        if isinstance(op, LocalChannel):
+            before[op.reservoir] = before[op.reservoir] + op.energy_before
+    size = math.prod(shape)
+    d2 = 4**network.sites
+    check_memory(f"batched step matrices of sites={network.sites}", 3 * 8 * d2 * d2 * min(size, block_points))
+    for start in range(0, size, block_points):
+        flat = slice(start, min(size, start + block_points))
+        index = np.unravel_index(np.arange(flat.start, flat.stop), shape)
+        m = flat.stop - flat.start
+        energies = {name: np.broadcast_to(_gather(e, 0, shape, index), (m,)) for name, e in before.items()}
+        step = chained_step(_block_parts(parts, shape, index), network.sites, network.reservoir_names, network.omega)
+        yield flat, step, energies
+
+
+def _per_point(step: PauliStep, m: int) -> tuple[NDArray, NDArray]:
+    """The block's step matrices (M, 4^N, 4^N) and readout rows (M, rows, 4^N), one per point."""
+    r = step.transfer_matrix()
+    readout = step.readout
+    if r.ndim == 2:  # every part of this block is shared
+        r = np.broadcast_to(r, (m, *r.shape))
+        readout = np.broadcast_to(readout, (m, *readout.shape))
+    return r, readout
+
+
+def _solve(a: NDArray, b: NDArray, start: int, shape: tuple[int, ...]) -> NDArray:
+    """Batched solve; a singular system is refused naming its batch index."""
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        for k in range(a.shape[0]):
+            try:
+                np.linalg.solve(a[k], b[k])
+            except np.linalg.LinAlgError:
+                where = tuple(map(int, np.unravel_index(start + k, shape)))
+                raise _not_unique(f"the step matrix at batch index {where} has the eigenvalue 1 more than once") from None
+        raise
+
+
+def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS) -> BatchSteady:
+    r"""Steady currents and work of every point of a batched network (module docstring).
+
+    Parameters
+    ----------
+    network : CollisionNetwork
+        A batched network (:attr:`~circuitheat.CollisionNetwork.batch_shape` non-empty), N <= 4.
+    block_points : int
+        Points per block (memory: about 24 × 16^N bytes per point).
+
+    Returns
+    -------
+    BatchSteady
+        Arrays of the network's batch shape.
+
+    Raises
+    ------
+    ValueError
+        A fixed point that is not unique at some point (naming its batch index).
+    """
+    network = _check_batched(network)
+    block_points = check_count("block_points", block_points)
+    check_reachable(network)
+    shape = network.batch_shape
+    size, n = math.prod(shape), network.sites
+    currents = {name: np.empty(size) for name in network.reservoir_names}
+    work = np.empty(size)
+    for flat, step, energies in _blocks(network, block_points):
+        m = flat.stop - flat.start
+        r, readout = _per_point(step, m)
+        a = np.eye(4**n - 1) - r[:, 1:, 1:]
+        c = np.empty((m, 4**n))
+        c[:, 0] = 1.0
+        c[:, 1:] = _solve(a, r[:, 1:, 0], flat.start, shape)
+        norms = np.sqrt(np.sum(c * c, axis=1) / 2**n)  # ||rho||_F^2 = sum_p c_p^2 / 2^N
+        if not np.all(norms <= 1 + STATE_NORM_SLACK):
+            k = int(np.argmax(np.where(np.isfinite(norms), norms, np.inf)))
+            where = tuple(map(int, np.unravel_index(flat.start + k, shape)))
+            raise _not_unique(f"at batch index {where} the solution is no state (Frobenius norm {norms[k]:.3g} > 1)")
+        table = np.einsum("zd,zrd->zr", c, readout)
+        for k, name in enumerate(network.reservoir_names):
+            currents[name][flat] = table[:, k] - energies[name]
+        work[flat] = table[:, len(network.reservoir_names)]
+    return BatchSteady(MappingProxyType({name: v.reshape(shape) for name, v in currents.items()}), work.reshape(shape))
+
+
+def batch_trajectories(
+    network: CollisionNetwork,
+    n_steps: int,
+    initial_state: str | ArrayLike | None = None,
+    *,
+    block_points: int = BLOCK_POINTS,
+) -> BatchTrajectories:
+    r"""Per-step currents :math:`J_r(k)` and work :math:`W(k)`, k = 1..n, of every point of a batched network.
+
+    Parameters
+    ----------
+    network : CollisionNetwork
+        A batched network, N <= 4.
+    n_steps : int
+        Number of steps n >= 1.
+    initial_state : str or array_like, optional
+        The system state at k = 0, shared by every point: a label of 0/1 per site (0 =
+        excited) or a density matrix; default every site in its ground state.
+    block_points : int
+        Points per block.
+
+    Returns
+    -------
+    BatchTrajectories
+        Arrays (*batch_shape, n).
+    """
+    network = _check_batched(network)
+    n_steps = check_count("n_collisions", n_steps)
+    block_points = check_count("block_points", block_points)
+    shape, n = network.batch_shape, network.sites
+    size = math.prod(shape)
+    check_memory(f"batched trajectories of {size} points x {n_steps} steps", 8 * size * n_steps * (len(network.reservoirs) + 1))
+    rho0 = system_initial_state("1" * n if initial_state is None else initial_state, sites=n)
+    c0 = to_pauli(rho0[None]).real[0]
+    names = network.reservoir_names
+    currents = {name: np.empty((size, n_steps)) for name in names}
+    work = np.empty((size, n_steps))
+    for flat, step, energies in _blocks(network, block_points):
+        m = flat.stop - flat.start
+        r, readout = _per_point(step, m)
+        rows = np.ascontiguousarray(readout[:, : len(names) + 1])  # currents' rows, then the work's
+        c = np.repeat(c0[None, :, None], m, axis=0)  # (M, 4^N, 1)
+        table = np.empty((len(names) + 1, m, n_steps))
+        for k in range(n_steps):
+            table[:, :, k] = (rows @ c)[..., 0].T
+            c = r @ c
+        for j, name in enumerate(names):
+            currents[name][flat] = table[j] - energies[name][:, None]
+        work[flat] = table[len(names)]
+    out_shape = (*shape, n_steps)
+    return BatchTrajectories(
+        MappingProxyType({name: v.reshape(out_shape) for name, v in currents.items()}), work.reshape(out_shape)
+    )

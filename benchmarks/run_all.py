@@ -337,7 +337,7 @@ def measure(sizes: Sizes, progress: Callable[[str], None] = lambda _: None, *, a
         rows += _bench_grids_rows(sizes)
     progress("network core")
     rows += bench_networks.paper_model_rows(1500, repeats=sizes.repeats)
-    rows.append(bench_networks.paper_grid_row(sizes.network_grid, budget=sizes.peer_budget))
+    rows += bench_networks.paper_grid_rows(sizes.network_grid, budget=sizes.peer_budget, repeats=sizes.repeats)
     rows.append(bench_networks.chain_row(sizes.chain_sites, sizes.chain_steps, sizes.chain_peer_steps))
     if aer:
         progress("Aer")

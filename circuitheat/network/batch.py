@@ -21,7 +21,9 @@ gives every point's real step matrix :math:`R` (:math:`4^N\times4^N`) and readou
   matrix, and a solution that is no state (Frobenius norm > 1) are refused, naming the
   batch index.
 * **Trajectories.** :math:`c_k = R\,c_{k-1}`; the currents and the work of step k are the
-  readout rows applied to :math:`c_{k-1}` (Eqs. 10–11 generalised; :mod:`~circuitheat.network.step`).
+  readout rows applied to :math:`c_{k-1}` (Eqs. 10–11 generalised; :mod:`~circuitheat.network.step`),
+  for all steps by batched doubling without storing the states
+  (:func:`circuitheat.ptm.propagate_observed`, as the paper's sweep).
 
 Tested against the per-point networks (``tests/test_network_batch.py``) at 1e-12.
 """
@@ -37,15 +39,27 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..fixed_point import STATE_NORM_SLACK, _not_unique
+from ..ptm import bloch_vector, paper_steady_heat, propagate_observed
 from ..resources import check_memory
 from ..states import system_initial_state
 from ..validation import InputValueError, check_count
+from .gates import partial_swap_matrix
 from .pauli import PauliOperation, PauliParts, PauliStep, chained_step, pauli_parts, to_pauli
 from .reachability import check_reachable
-from .spec import CollisionNetwork, check_network
+from .spec import Collision, CollisionNetwork, Interaction, check_network
 from .step import LocalChannel, compile_step
 
-__all__ = ["BATCH_MAX_SITES", "BLOCK_POINTS", "BatchSteady", "BatchTrajectories", "batch_steady", "batch_trajectories"]
+__all__ = [
+    "BATCH_MAX_SITES",
+    "BLOCK_POINTS",
+    "PARTIAL_SWAP_MATCH",
+    "BatchSteady",
+    "BatchTrajectories",
+    "batch_steady",
+    "batch_trajectories",
+    "paper_structure",
+    "partial_swap_angles",
+]
 
 #: Points per block: a block's per-point PTMs (M × 16 × 16 doubles for N = 2, 2 MiB) stay in
 #: the CPU caches; larger blocks ran slower (numpy's small-matrix products are memory bound).
@@ -122,7 +136,7 @@ def _blocks(network: CollisionNetwork, block_points: int):
     """Yield (flat slice, PauliStep of the block, ancilla energies before the step per reservoir (M,))."""
     shape = network.batch_shape
     ops = compile_step(network)
-    parts = pauli_parts(ops, network.sites)  # on each part's own batch shape
+    parts = pauli_parts(ops)  # on each part's own batch shape
     before = {name: 0.0 for name in network.reservoir_names}
     for op in ops:
         if isinstance(op, LocalChannel):
@@ -163,7 +177,7 @@ def _solve(a: NDArray, b: NDArray, start: int, shape: tuple[int, ...]) -> NDArra
         raise
 
 
-def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS) -> BatchSteady:
+def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS, closed_form: bool = True) -> BatchSteady:
     r"""Steady currents and work of every point of a batched network (module docstring).
 
     Parameters
@@ -172,6 +186,13 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS)
         A batched network (:attr:`~circuitheat.CollisionNetwork.batch_shape` non-empty), N <= 4.
     block_points : int
         Points per block (memory: about 24 × 16^N bytes per point).
+    closed_form : bool
+        For a network with the paper's structure (:func:`paper_structure`: two resonant
+        sites, a partial swap between them, then one partial-swap collision per site with
+        the same angle), take the paper model's batched solver
+        (:func:`circuitheat.ptm.paper_steady_heat`, the fast path of
+        :func:`circuitheat.steady_heat_current`; tested equal to the general path). False
+        always takes the general path.
 
     Returns
     -------
@@ -187,13 +208,18 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS)
     block_points = check_count("block_points", block_points)
     check_reachable(network)
     shape = network.batch_shape
+    if closed_form:
+        paper = paper_structure(network)
+        if paper is not None:
+            return _paper_steady(network, *paper)
     size, n = math.prod(shape), network.sites
     currents = {name: np.empty(size) for name in network.reservoir_names}
     work = np.empty(size)
     for flat, step, energies in _blocks(network, block_points):
         m = flat.stop - flat.start
         r, readout = _per_point(step, m)
-        a = np.eye(4**n - 1) - r[:, 1:, 1:]
+        a = np.negative(r[:, 1:, 1:])
+        a.reshape(m, -1)[:, :: 4**n] += 1.0  # I - R_11: the diagonal of each (4^N - 1)^2 block
         c = np.empty((m, 4**n))
         c[:, 0] = 1.0
         c[:, 1:] = _solve(a, r[:, 1:, 0], flat.start, shape)
@@ -207,6 +233,70 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS)
             currents[name][flat] = table[:, k] - energies[name]
         work[flat] = table[:, len(network.reservoir_names)]
     return BatchSteady(MappingProxyType({name: v.reshape(shape) for name, v in currents.items()}), work.reshape(shape))
+
+
+#: Largest max|U - U(theta)| with which a gate counts as the partial swap U(theta) of angle
+#: theta = atan2(Im U_12, Re U_11) for the closed-form path: matrices from
+#: :func:`~circuitheat.network.partial_swap_matrix` match exactly, a typed or converted one to
+#: rounding; anything else (e.g. a global phase) takes the general path.
+PARTIAL_SWAP_MATCH = 1e-13
+
+
+def partial_swap_angles(matrix: NDArray) -> NDArray[np.float64] | None:
+    r"""The angles :math:`\theta` (the gates' batch shape) if the gates are the partial swaps :math:`U(\theta)`, else None.
+
+    :math:`U(\theta) = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP}` (Eqs. 3–5), matched to
+    :data:`PARTIAL_SWAP_MATCH`.
+    """
+    theta = np.arctan2(matrix[..., 1, 2].imag, matrix[..., 1, 1].real)
+    if np.max(np.abs(matrix - partial_swap_matrix(theta))) > PARTIAL_SWAP_MATCH:
+        return None
+    return theta
+
+
+def paper_structure(network: CollisionNetwork) -> tuple[NDArray, NDArray, str, str] | None:
+    r"""(gamma, delta, first reservoir, second reservoir) if ``network`` has the paper's structure (Eq. 8), else None.
+
+    The structure: two sites and every :math:`\omega` equal (sites and both ancillas), step
+    :math:`V(\delta)` on (0, 1), then a collision of site 0 with one reservoir and of site 1
+    with another, both by the partial swap of the same angle :math:`\gamma` (per point);
+    the ancilla states are arbitrary.
+    """
+    step = network.step
+    if network.sites != 2 or len(step) != 3 or not isinstance(step[0], Interaction):
+        return None
+    first, second = step[1], step[2]
+    if not (isinstance(first, Collision) and isinstance(second, Collision)):
+        return None
+    if (first.site, second.site) != (0, 1) or first.reservoir == second.reservoir:
+        return None
+    omegas = {*network.omega, network.ancilla(first.reservoir).omega, network.ancilla(second.reservoir).omega}
+    if len(omegas) != 1:
+        return None
+    delta, gamma, gamma_second = (partial_swap_angles(op.matrix) for op in step)
+    if delta is None or gamma is None or gamma_second is None:
+        return None
+    if not np.array_equal(*np.broadcast_arrays(gamma, gamma_second)):
+        return None
+    return gamma, delta, first.reservoir, second.reservoir
+
+
+def _paper_steady(network: CollisionNetwork, gamma: NDArray, delta: NDArray, first: str, second: str) -> BatchSteady:
+    """:func:`batch_steady` of a network with the paper's structure by the paper's batched solver."""
+    from ..steady import _check_unique
+
+    _check_unique(gamma)
+    shape = network.batch_shape
+    heat = paper_steady_heat(
+        gamma,
+        delta,
+        bloch_vector(network.ancilla(first).state),
+        bloch_vector(network.ancilla(second).state),
+        network.omega[0],
+    )
+    heat = np.broadcast_to(heat, shape)
+    currents = {first: np.array(heat), second: -heat}  # resonant partial swaps do no work: J_c = -J_h (Sec. II)
+    return BatchSteady(MappingProxyType({name: currents[name] for name in network.reservoir_names}), np.zeros(shape))
 
 
 def batch_trajectories(
@@ -249,12 +339,8 @@ def batch_trajectories(
     for flat, step, energies in _blocks(network, block_points):
         m = flat.stop - flat.start
         r, readout = _per_point(step, m)
-        rows = np.ascontiguousarray(readout[:, : len(names) + 1])  # currents' rows, then the work's
-        c = np.repeat(c0[None, :, None], m, axis=0)  # (M, 4^N, 1)
-        table = np.empty((len(names) + 1, m, n_steps))
-        for k in range(n_steps):
-            table[:, :, k] = (rows @ c)[..., 0].T
-            c = r @ c
+        rows = readout[:, : len(names) + 1]  # the currents' rows, then the work's
+        table = np.moveaxis(propagate_observed(r, c0, rows, n_steps), 1, 0)  # (rows, M, n): rows . R^k c0, k = 0..n-1
         for j, name in enumerate(names):
             currents[name][flat] = table[j] - energies[name][:, None]
         work[flat] = table[len(names)]

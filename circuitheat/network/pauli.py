@@ -30,6 +30,7 @@ Tested against a brute force (full unitary on system and ancillas, partial trace
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -233,13 +234,19 @@ class PauliStep:
         :func:`~circuitheat.network.step.compile_step`'s operations pulled back to the state
         before the step through the operations before it (the Pauli-basis :math:`G_r` and
         :math:`W_{op}` of :class:`~circuitheat.network.step.StepMap`), and
-        :math:`\sum_i(\omega_i/2)c_{Z_i}` pulled back through the whole step.
+        :math:`\sum_i(\omega_i/2)c_{Z_i}` pulled back through the whole step. (M, rows, 4^N)
+        for a batched step.
+    transfer : ndarray (M, 4^N, 4^N) or None
+        A batched step's dense step matrices, one per point (:func:`chained_step`); its
+        operations are then left unfused. None for one network (:meth:`transfer_matrix`
+        builds R from the operations).
     """
 
     sites: int
     names: tuple[str, ...]
     operations: tuple[PauliOperation, ...]
     readout: NDArray
+    transfer: NDArray | None = None
 
     def advance(self, c: NDArray, *, readout: bool = True) -> tuple[NDArray, dict[str, NDArray]]:
         r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex; (M, B, 4^N) for a batched step.
@@ -259,11 +266,8 @@ class PauliStep:
 
     def transfer_matrix(self) -> NDArray[np.float64]:
         """The step's dense real PTM R (4^N, 4^N) (or (M, 4^N, 4^N)): ``advance`` of every basis vector (column q = R e_q)."""
-        if self.readout.ndim == 3:  # batched: R = O_m ... O_1, each point's operations applied to the row index
-            r = np.eye(4**self.sites)
-            for op in self.operations:
-                r = _on_rows(op.transfer, r, self.sites, op.sites)
-            return np.ascontiguousarray(np.broadcast_to(r, (self.readout.shape[0], *r.shape[-2:])))
+        if self.transfer is not None:  # a batched step: built with its readouts (chained_step)
+            return self.transfer
         return np.ascontiguousarray(self.advance(np.eye(4**self.sites), readout=False)[0].T)
 
 
@@ -316,10 +320,13 @@ def _on_rows(m: NDArray, r: NDArray, n: int, sites: tuple[int, ...]) -> NDArray:
     i, k = sites[0], m.shape[-1]
     lead = r.shape[:-2]
     if len(sites) == 1 or sites[1] == i + 1:
+        if m.ndim == 3 and r.ndim == 2:  # every point's PTM on one shared matrix: one GEMM (M k, k) @ (k, 4^i rest)
+            view = r.reshape(4**i, k, -1).transpose(1, 0, 2).reshape(k, -1)
+            out = (m.reshape(-1, k) @ view).reshape(m.shape[0], k, 4**i, -1)
+            return np.ascontiguousarray(out.transpose(0, 2, 1, 3)).reshape(m.shape[0], *r.shape)
         view = r.reshape(*lead, 4**i, k, -1)
-        return np.matmul(m[..., None, :, :] if m.ndim == 3 else m, view).reshape(
-            *np.broadcast_shapes(m.shape[:-2], lead), *r.shape[-2:]
-        )
+        out = np.matmul(m[..., None, :, :] if m.ndim == 3 else m, view)
+        return out.reshape(*np.broadcast_shapes(m.shape[:-2], lead), *r.shape[-2:])
     j = sites[1]
     t = r.reshape(*lead, 4**i, 4, 4 ** (j - i - 1), 4, -1)
     out = np.einsum("...pqab,...xaybr->...xpyqr", m.reshape(*m.shape[:-2], 4, 4, 4, 4), t)
@@ -391,15 +398,16 @@ class PauliParts:
     operations : tuple of PauliOperation
         One PTM per compiled operation, in step order.
     functionals : tuple of dict
-        Per operation, readout row name -> functional (..., 4^N) on the whole vector, read
-        just before the operation (the ancilla energy of a collision and the work of a gate).
+        Per operation, readout row name -> functional (..., 4^k) on the Pauli coefficients of
+        the operation's own k sites, read just before it (the ancilla energy of a collision,
+        the work of a gate).
     """
 
     operations: tuple[PauliOperation, ...]
     functionals: tuple[dict[str, NDArray], ...]
 
 
-def pauli_parts(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int) -> PauliParts:
+def pauli_parts(ops: tuple[LocalUnitary | LocalChannel, ...]) -> PauliParts:
     """The PTMs and local readout functionals of :func:`~circuitheat.network.step.compile_step`'s operations.
 
     Arrays keep the operations' own leading batch dimensions (a batched network's part that
@@ -410,43 +418,80 @@ def pauli_parts(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int) -> Pau
     for op in ops:
         operations.append(pauli_operation(op))
         if isinstance(op, LocalUnitary):
-            functionals.append({WORK: _embedded(_functional(op.work, _PAIR_PAULIS), op.sites, sites)})
+            functionals.append({WORK: _functional(op.work, _PAIR_PAULIS)})
         else:
-            functionals.append(
-                {
-                    op.reservoir: _embedded(_functional(op.observable, PAULIS), (op.site,), sites),
-                    WORK: _embedded(_functional(op.work, PAULIS), (op.site,), sites),
-                }
-            )
+            functionals.append({op.reservoir: _functional(op.observable, PAULIS), WORK: _functional(op.work, PAULIS)})
     return PauliParts(tuple(operations), tuple(functionals))
 
 
 def pauli_step(ops: tuple[LocalUnitary | LocalChannel, ...], sites: int, names: tuple[str, ...], omega) -> PauliStep:
     """The :class:`PauliStep` of :func:`~circuitheat.network.step.compile_step`'s operations (``omega``: N site frequencies)."""
-    return chained_step(pauli_parts(ops, sites), sites, names, omega)
+    return chained_step(pauli_parts(ops), sites, names, omega)
+
+
+@functools.cache
+def _local_rows(sites: tuple[int, ...], n: int) -> NDArray[np.intp]:
+    """Positions in the 4^N vector of the coefficients of ``sites`` with the identity on every other site."""
+    rows = np.argmax(_embedded(np.eye(4 ** len(sites)), sites, n), axis=-1)
+    rows.setflags(write=False)
+    return rows
+
+
+def _z_rows(n: int) -> list[int]:
+    """Positions of :math:`Z_i` (the identity elsewhere), i = 0..N-1, in the 4^N vector."""
+    return [_Z * 4 ** (n - 1 - i) for i in range(n)]
+
+
+def _functional_on(f: NDArray, before: NDArray) -> NDArray:
+    """``f`` (4^k,) or (M, 4^k) applied to the local rows ``before`` (4^k, D) or (M, 4^k, D): (D,) or (M, D)."""
+    if before.ndim == 2:
+        return f @ before
+    return np.einsum("zk,zkd->zd", f, before) if f.ndim == 2 else np.einsum("k,zkd->zd", f, before)
 
 
 def chained_step(parts: PauliParts, sites: int, names: tuple[str, ...], omega) -> PauliStep:
-    """The :class:`PauliStep` of :func:`pauli_parts`: readouts pulled back to the start of the step, operations fused.
+    r"""The :class:`PauliStep` of :func:`pauli_parts`: readouts pulled back to the start of the step, operations fused.
 
     Parts with one leading point axis M (as :mod:`circuitheat.network.batch` gathers them;
-    unbatched arrays are shared by every point) give a batched step: PTMs (M, k, k) where
-    they differ between points, readout rows (M, rows, 4^N), and the operations left unfused
-    (a batched step is used through its dense :meth:`PauliStep.transfer_matrix`).
+    unbatched arrays are shared by every point) give a batched step, used through its dense
+    matrices: one forward pass builds every point's step matrix :math:`R = O_m\cdots O_1`
+    (:attr:`PauliStep.transfer`, (M, 4^N, 4^N)) and, from the partial products
+    :math:`O_{k-1}\cdots O_1`, the readout rows (M, rows, 4^N).
     """
     n = sites
     rows = (*names, WORK, ENERGY_AFTER)
     operations = parts.operations
+    energy = np.zeros(4**n)
+    energy[_z_rows(n)] = 0.5 * np.asarray(omega, dtype=float)
     points = {f.shape[0] for functionals in parts.functionals for f in functionals.values() if f.ndim == 2}
     points |= {op.transfer.shape[0] for op in operations if op.transfer.ndim == 3}
+    if points:
+        return _batched_chain(parts, n, tuple(names), energy, points.pop())
     # g_k = R_k^T g_{k+1} + f_k, from the last operation back to the first.
-    readout = np.zeros((*points, len(rows), 4**n))
-    readout[..., -1, [_Z * 4 ** (n - 1 - i) for i in range(n)]] = 0.5 * np.asarray(omega, dtype=float)
+    readout = np.zeros((len(rows), 4**n))
+    readout[-1] = energy
     for operation, functionals in zip(reversed(operations), reversed(parts.functionals), strict=True):
         readout = operation.apply(readout, n, transpose=True)
         for name, f in functionals.items():
-            readout[..., rows.index(name), :] += f
-    chained = operations if points else _fused(list(operations))
-    for array in (readout, *(op.transfer for op in chained)):
+            readout[rows.index(name)] += _embedded(f, operation.sites, n)
+    fused = _fused(list(operations))
+    for array in (readout, *(op.transfer for op in fused)):
         array.setflags(write=False)
-    return PauliStep(sites, tuple(names), chained, readout)
+    return PauliStep(sites, tuple(names), fused, readout)
+
+
+def _batched_chain(parts: PauliParts, n: int, names: tuple[str, ...], energy: NDArray, points: int) -> PauliStep:
+    """:func:`chained_step` of a batch of M points: the partial products forward, each local readout taken from them."""
+    rows = (*names, WORK, ENERGY_AFTER)
+    readout = np.zeros((points, len(rows), 4**n))
+    product = np.eye(4**n)  # O_{k-1} ... O_1, shared until the first batched operation
+    for operation, functionals in zip(parts.operations, parts.functionals, strict=True):
+        before = product[..., _local_rows(operation.sites, n), :]  # (M?, 4^k, 4^N): the local coefficients
+        for name, f in functionals.items():
+            readout[:, rows.index(name)] += _functional_on(f, before)
+        product = _on_rows(operation.transfer, product, n, operation.sites)
+    readout[:, -1] = _functional_on(energy[_z_rows(n)], product[..., _z_rows(n), :])
+    transfer = np.ascontiguousarray(np.broadcast_to(product, (points, 4**n, 4**n)))
+    for array in (readout, transfer, *(op.transfer for op in parts.operations)):
+        array.setflags(write=False)
+    return PauliStep(n, names, parts.operations, readout, transfer)

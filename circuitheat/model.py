@@ -116,18 +116,10 @@ class CollisionModel:
         collision of site 0 with reservoir ``"hot"`` and of site 1 with ``"cold"``, each by
         the partial swap :math:`U(\gamma)`.
         """
-        from .network import Collision, CollisionNetwork, Interaction, partial_swap
+        from .network import partial_swap
+        from .presets.paper import eq8_network
 
-        return CollisionNetwork(
-            sites=2,
-            omega=self.omega,
-            reservoirs={"hot": self.hot, "cold": self.cold},
-            step=(
-                Interaction((0, 1), partial_swap(self.delta)),
-                Collision("hot", site=0, gate=partial_swap(self.gamma)),
-                Collision("cold", site=1, gate=partial_swap(self.gamma)),
-            ),
-        )
+        return eq8_network(partial_swap(self.delta), partial_swap(self.gamma), self.hot, self.cold)
 
     @property
     def phase_difference(self) -> float:

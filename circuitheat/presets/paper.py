@@ -15,7 +15,7 @@ from ..model import CollisionModel, Reservoir
 from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap_matrix
 from ..validation import InputTypeError, InputValueError, check_angle, check_array
 
-__all__ = ["paper_model"]
+__all__ = ["eq8_network", "paper_model"]
 
 
 def paper_model(
@@ -69,13 +69,19 @@ def paper_model(
             f"hot.omega and cold.omega must be equal (resonant collisions), got {hot.omega!r} and {cold.omega!r}"
         )
     u = partial_swap_matrix(check_array("gamma", gamma, check_angle))
+    return eq8_network(partial_swap_matrix(check_array("delta", delta, check_angle)), u, hot, cold)
+
+
+def eq8_network(v: object, u: object, hot: Reservoir | Ancilla, cold: Reservoir | Ancilla) -> CollisionNetwork:
+    r"""The step of Eq. (8) as a network, with the gates given: ``v`` on (S_A, S_B), then ``u`` with each reservoir.
+
+    Sites 0 = :math:`S_A`, 1 = :math:`S_B`, :math:`\omega` of the reservoirs (which must
+    share it). :attr:`circuitheat.CollisionModel.network` (Qiskit partial-swap gates) and the
+    vectorised :func:`paper_model` (stacked matrices) both build their network here.
+    """
     return CollisionNetwork(
         sites=2,
         omega=hot.omega,
         reservoirs={"hot": hot, "cold": cold},
-        step=(
-            Interaction((0, 1), partial_swap_matrix(check_array("delta", delta, check_angle))),
-            Collision("hot", site=0, gate=u),
-            Collision("cold", site=1, gate=u),
-        ),
+        step=(Interaction((0, 1), v), Collision("hot", site=0, gate=u), Collision("cold", site=1, gate=u)),
     )

@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "BatchPointError",
     "InputError",
     "InputTypeError",
     "InputValueError",
@@ -44,6 +45,18 @@ class InputValueError(InputError, ValueError):
 
 class InputTypeError(InputError, TypeError):
     """An input has the wrong type; the message names the parameter."""
+
+
+class BatchPointError(InputValueError):
+    """One point of a batched network is refused: ``reason``, at ``index`` of its batch.
+
+    A vectorised sweep re-raises it naming the grid point (the axis values) instead.
+    """
+
+    def __init__(self, reason: str, index: tuple[int, ...]) -> None:
+        super().__init__(f"at batch index {index}: {reason}")
+        self.reason = reason
+        self.index = index
 
 
 def check_real(name: str, value: object) -> float:

@@ -428,7 +428,11 @@ def test_dense_solver_refuses_a_singular_map_from_the_map_itself():
         ),
         (lambda: ch.Interaction((1, 1), ch.partial_swap(0.1)), ValueError, r"^sites must be two distinct sites, got \(1, 1\)$"),
         (lambda: ch.Interaction((0, 1.5), ch.partial_swap(0.1)), TypeError, r"^sites must be an integer site index, got 1.5"),
-        (lambda: ch.Interaction((0, 1), np.eye(3)), ValueError, r"^gate as an array must have shape \(4, 4\) \(or \(\.\.\., 4, 4\) for a batch\), got \(3, 3\)$"),
+        (
+            lambda: ch.Interaction((0, 1), np.eye(3)),
+            ValueError,
+            r"^gate as an array must have shape \(4, 4\) \(or \(\.\.\., 4, 4\) for a batch\), got \(3, 3\)$",
+        ),
         (
             lambda: ch.Interaction((0, 1), 2 * np.eye(4)),
             ValueError,

@@ -30,6 +30,7 @@ Tested against the per-point networks (``tests/test_network_batch.py``) at 1e-12
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,11 +39,11 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..fixed_point import STATE_NORM_SLACK, _not_unique
+from ..fixed_point import RCOND_TOLERANCE, STATE_NORM_SLACK, _not_unique
 from ..ptm import bloch_vector, paper_steady_heat, propagate_observed
 from ..resources import check_memory
 from ..states import system_initial_state
-from ..validation import InputValueError, check_count
+from ..validation import BatchPointError, InputValueError, check_count
 from .gates import partial_swap_matrix
 from .pauli import PauliOperation, PauliParts, PauliStep, chained_step, pauli_parts, to_pauli
 from .reachability import check_reachable
@@ -163,18 +164,50 @@ def _per_point(step: PauliStep, m: int) -> tuple[NDArray, NDArray]:
     return r, readout
 
 
+#: The probe right-hand side of the condition estimate (:func:`_solve`): fixed, so results
+#: are reproducible; +-1 entries, so no singular direction is missed by construction of zeros.
+_PROBE_SEED = 20261202
+
+
+@functools.cache
+def _probe(size: int) -> NDArray[np.float64]:
+    probe = np.random.default_rng(_PROBE_SEED).choice([-1.0, 1.0], size=size)
+    probe.setflags(write=False)
+    return probe
+
+
 def _solve(a: NDArray, b: NDArray, start: int, shape: tuple[int, ...]) -> NDArray:
-    """Batched solve; a singular system is refused naming its batch index."""
+    r"""Batched solve of :math:`(I - R_{11})x = R_{10}`; a singular or ill-conditioned point is refused naming its index.
+
+    The reciprocal condition number (1-norm) of each point is estimated from the same LU
+    factorisation with one more right-hand side z: :math:`\|A^{-1}\|_1 \ge \|A^{-1}z\|_1/\|z\|_1`,
+    so the estimate :math:`1/(\|A\|_1\|A^{-1}z\|_1/\|z\|_1)` is an upper bound of the true
+    rcond, tight to a modest factor for a random z (Hager's estimator's first step, the
+    probe LAPACK's ``gecon`` refines). Below :data:`~circuitheat.fixed_point.RCOND_TOLERANCE`
+    the point is refused, as :func:`circuitheat.steady_state` refuses one network.
+    """
+    probe = _probe(a.shape[-1])
+    rhs = np.empty((*b.shape, 2))
+    rhs[..., 0] = b
+    rhs[..., 1] = probe
     try:
-        return np.linalg.solve(a, b[..., None])[..., 0]
+        both = np.linalg.solve(a, rhs)
     except np.linalg.LinAlgError:
         for k in range(a.shape[0]):
             try:
                 np.linalg.solve(a[k], b[k])
             except np.linalg.LinAlgError:
                 where = tuple(map(int, np.unravel_index(start + k, shape)))
-                raise _not_unique(f"the step matrix at batch index {where} has the eigenvalue 1 more than once") from None
+                raise BatchPointError(str(_not_unique("the step matrix has the eigenvalue 1 more than once")), where) from None
         raise
+    inverse = np.sum(np.abs(both[..., 1]), axis=-1) / probe.size  # ||A^-1 z||_1 / ||z||_1
+    rcond = 1.0 / (np.max(np.sum(np.abs(a), axis=-2), axis=-1) * inverse)
+    if not np.all(rcond >= RCOND_TOLERANCE):
+        k = int(np.argmin(np.where(np.isnan(rcond), -np.inf, rcond)))
+        where = tuple(map(int, np.unravel_index(start + k, shape)))
+        detail = f"estimated reciprocal condition number {rcond[k]:.2e} < {RCOND_TOLERANCE:g}"
+        raise BatchPointError(str(_not_unique(detail)), where)
+    return both[..., 0]
 
 
 def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS, closed_form: bool = True) -> BatchSteady:
@@ -208,6 +241,8 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS,
     block_points = check_count("block_points", block_points)
     check_reachable(network)
     shape = network.batch_shape
+    if math.prod(shape) == 0:  # no points: empty arrays, as ch.steady_heat_current of an empty grid
+        return BatchSteady(MappingProxyType({name: np.zeros(shape) for name in network.reservoir_names}), np.zeros(shape))
     if closed_form:
         paper = paper_structure(network)
         if paper is not None:
@@ -227,7 +262,7 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS,
         if not np.all(norms <= 1 + STATE_NORM_SLACK):
             k = int(np.argmax(np.where(np.isfinite(norms), norms, np.inf)))
             where = tuple(map(int, np.unravel_index(flat.start + k, shape)))
-            raise _not_unique(f"at batch index {where} the solution is no state (Frobenius norm {norms[k]:.3g} > 1)")
+            raise BatchPointError(str(_not_unique(f"the solution is no state (Frobenius norm {norms[k]:.3g} > 1)")), where)
         table = np.einsum("zd,zrd->zr", c, readout)
         for k, name in enumerate(network.reservoir_names):
             currents[name][flat] = table[:, k] - energies[name]
@@ -330,8 +365,11 @@ def batch_trajectories(
     block_points = check_count("block_points", block_points)
     shape, n = network.batch_shape, network.sites
     size = math.prod(shape)
-    check_memory(f"batched trajectories of {size} points x {n_steps} steps", 8 * size * n_steps * (len(network.reservoirs) + 1))
     rho0 = system_initial_state("1" * n if initial_state is None else initial_state, sites=n)
+    if size == 0:  # no points: empty arrays
+        empty = np.zeros((*shape, n_steps))
+        return BatchTrajectories(MappingProxyType({name: empty.copy() for name in network.reservoir_names}), empty)
+    check_memory(f"batched trajectories of {size} points x {n_steps} steps", 8 * size * n_steps * (len(network.reservoirs) + 1))
     c0 = to_pauli(rho0[None]).real[0]
     names = network.reservoir_names
     currents = {name: np.empty((size, n_steps)) for name in names}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..validation import InputValueError
+from ..validation import BatchPointError, InputValueError
 from .spec import Collision, CollisionNetwork
 
 __all__ = ["PRODUCT_TOLERANCE", "check_reachable", "is_product_gate", "product_gates", "unreached_sites"]
@@ -65,13 +65,16 @@ def check_reachable(network: CollisionNetwork) -> None:
     """Raise ``ValueError`` naming the sites that exchange nothing with any reservoir (and, for a batch, where)."""
     reached = _reached(network)
     missing = [k for k, where in enumerate(reached) if not np.all(where)]
-    if missing:
-        at = ""
-        if network.batch_shape:
-            where = np.unravel_index(int(np.argmin(np.logical_and.reduce(reached))), network.batch_shape)
-            at = f" at batch index {tuple(map(int, where))}"
-        raise InputValueError(
-            f"the steady state is not unique{at}: site(s) {missing} exchange nothing with any reservoir "
-            "(no chain of entangling gates links them to a collision that is not a product gate), "
-            "so they keep part of their initial state forever"
-        )
+    if not missing:
+        return
+    if network.batch_shape:
+        where = tuple(map(int, np.unravel_index(int(np.argmin(np.logical_and.reduce(reached))), network.batch_shape)))
+        missing = [k for k, at in enumerate(reached) if not at[where]]
+    reason = (
+        f"the steady state is not unique: site(s) {missing} exchange nothing with any reservoir "
+        "(no chain of entangling gates links them to a collision that is not a product gate), "
+        "so they keep part of their initial state forever"
+    )
+    if network.batch_shape:
+        raise BatchPointError(reason, where)
+    raise InputValueError(reason)

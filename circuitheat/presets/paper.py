@@ -60,6 +60,7 @@ def paper_model(
     hot = Reservoir(temperature=2.0, coherence=0.8) if hot is None else hot
     cold = Reservoir(temperature=1.0, coherence=0.8) if cold is None else cold
     if np.ndim(gamma) == 0 and np.ndim(delta) == 0 and isinstance(hot, Reservoir) and isinstance(cold, Reservoir):
+        gamma, delta = (x.item() if isinstance(x, np.ndarray) else x for x in (gamma, delta))  # a 0-d array is a number
         return CollisionModel(gamma=gamma, delta=delta, hot=hot, cold=cold).network
     for name, value in (("hot", hot), ("cold", cold)):
         if not isinstance(value, Reservoir | Ancilla):

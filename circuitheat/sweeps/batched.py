@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..validation import InputTypeError, InputValueError
+from ..validation import BatchPointError, InputTypeError, InputValueError
 from .grid import SweepSpec
 from .naming import TRAJECTORY_PREFIX, WORK, heat_name
 
-__all__ = ["batched_chunk", "block_arguments", "build_block"]
+__all__ = ["batched_chunk", "block_arguments", "build_block", "grid_point", "refused_at_grid_point"]
 
 
 def block_arguments(spec: SweepSpec, selection: tuple[slice, ...]) -> dict[str, NDArray]:
@@ -67,6 +67,25 @@ def build_block(spec: SweepSpec, selection: tuple[slice, ...]):
     return network
 
 
+def grid_point(spec: SweepSpec, selection: tuple[slice, ...], batch_shape: tuple[int, ...], index: tuple[int, ...]) -> str:
+    """``name=value, ...`` of the grid point at ``index`` of a batch (of shape ``batch_shape``) built on the block ``selection``.
+
+    The batch's dimensions are the block's last ones (broadcasting); along a dimension of
+    length 1 the batch is the same at every grid value, so the first one is named.
+    """
+    offset = len(selection) - len(batch_shape)
+    parts = []
+    for d, ((name, values), sel) in enumerate(zip(spec.axes, selection, strict=True)):
+        k = index[d - offset] if d >= offset and batch_shape[d - offset] > 1 else 0
+        parts.append(f"{name}={values[sel.start + k]!r}")
+    return ", ".join(parts)
+
+
+def refused_at_grid_point(spec: SweepSpec, selection: tuple[slice, ...], batch_shape: tuple[int, ...], exc: BatchPointError):
+    """``exc`` as an :class:`InputValueError` naming the grid point (axis values) instead of the batch index."""
+    return InputValueError(f"at {grid_point(spec, selection, batch_shape, exc.index)}: {exc.reason}")
+
+
 def batched_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
     """The variables of chunk ``index`` of a vectorised sweep (module docstring)."""
     from ..engines import simulate
@@ -86,7 +105,10 @@ def batched_chunk(spec: SweepSpec, index: int) -> dict[str, NDArray]:
         ss = steady_state(network)
         steady, work = ss.currents, ss.work
     else:
-        batched = batch_steady(network)
+        try:
+            batched = batch_steady(network)
+        except BatchPointError as exc:
+            raise refused_at_grid_point(spec, selection, network.batch_shape, exc) from None
         steady, work = batched.currents, batched.work
     for name, value in steady.items():
         put(heat_name(name), value)

@@ -51,6 +51,7 @@ from ..resources import check_memory
 from ..states import SYSTEM_LABELS
 from ..steady import CHUNK_POINTS, UNIQUENESS_TOLERANCE
 from ..validation import (
+    BatchPointError,
     InputTypeError,
     InputValueError,
     check_angle,
@@ -579,13 +580,14 @@ def _check_vectorized_points(spec: SweepSpec) -> None:
     """Build the whole grid once (the builder on arrays) and check every point before any work."""
     from ..network.reachability import check_reachable
     from ..states import system_initial_state
-    from .batched import build_block
+    from .batched import build_block, refused_at_grid_point
 
+    whole = tuple(slice(0, n) for n in spec.shape)
+    network = build_block(spec, whole)
     try:
-        network = build_block(spec, tuple(slice(0, n) for n in spec.shape))
         check_reachable(network)
-    except ValueError as exc:
-        raise InputValueError(f"vectorized build on the grid: {exc}") from None
+    except BatchPointError as exc:
+        raise refused_at_grid_point(spec, whole, network.batch_shape, exc) from None
     if spec.n_collisions is not None and spec.initial_state is not None:
         system_initial_state(spec.initial_state, network.sites)
 

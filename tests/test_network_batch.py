@@ -552,6 +552,14 @@ def xxz_chain(jz, gamma):
     return ch.CollisionNetwork(sites=3, omega=1.0, reservoirs={"hot": HOT, "cold": COLD}, step=step)
 
 
+def five_site_chain(jz, gamma):
+    """Five sites with batched bonds: beyond what a batch evaluates (BATCH_MAX_SITES)."""
+    bond, swap = heisenberg_matrix(1.0, 1.0, jz, np.pi / 8), partial_swap_matrix(gamma)
+    step = [ch.Interaction((i, i + 1), bond) for i in range(4)]
+    step += [ch.Collision("hot", 0, swap), ch.Collision("cold", 4, swap)]
+    return ch.CollisionNetwork(sites=5, omega=1.0, reservoirs={"hot": HOT, "cold": COLD}, step=step)
+
+
 def xxz_chain_ignoring_jz(jz, gamma):
     """The chain at jz = 0.5 whatever the axis: a batch shape (1, n_gamma) (broadcasts to the block)."""
     return xxz_chain(0.5, gamma)
@@ -692,6 +700,11 @@ def test_vectorized_sweep_resumes_from_its_file_and_hashes_vectorized(tmp_path):
             r"^at jz=.*, gamma=0\.0: the steady state is not unique: site\(s\) \[0, 1, 2\]",
         ),
         ({"build": xxz_chain, "vectorized": "yes"}, TypeError, r"vectorized must be a bool, got 'yes'"),
+        (
+            {"build": five_site_chain},
+            ValueError,
+            r"build returned a batched network of 5 sites; vectorized=True evaluates at most 4 .*use vectorized=False",
+        ),
     ],
 )
 def test_vectorized_sweep_refusals(kwargs, error, message):

@@ -196,18 +196,16 @@ def _functional(observable: NDArray, paulis: NDArray) -> NDArray[np.float64]:
 class PauliOperation:
     """A PTM on one site (4×4) or on a pair of sites (16×16, first slot ``sites[0]``).
 
-    A *batched* operation (:mod:`circuitheat.network.batch`) has one PTM per point,
-    ``transfer`` (M, k, k), and acts on vectors (M, B, 4^N): B vectors of each of M points.
+    In a batched step (:func:`chained_step`) ``transfer`` may hold one PTM per point (M, k, k);
+    such a step is used through its dense matrices, not :meth:`apply`.
     """
 
     sites: tuple[int, ...]
     transfer: NDArray
 
     def apply(self, c: NDArray, n: int, *, transpose: bool = False) -> NDArray:
-        """The operation (or its transpose, which pulls a functional back through it) on vectors (B, 4^N) or (M, B, 4^N)."""
-        m = np.swapaxes(self.transfer, -1, -2) if transpose else self.transfer
-        if c.ndim == 3:
-            return _apply_batched(m, c, n, self.sites)
+        """The operation (or its transpose, which pulls a functional back through it) on vectors (B, 4^N)."""
+        m = self.transfer.T if transpose else self.transfer
         if len(self.sites) == 2:
             return _apply_pair(m, c, n, *self.sites)
         (s,) = self.sites
@@ -249,7 +247,7 @@ class PauliStep:
     transfer: NDArray | None = None
 
     def advance(self, c: NDArray, *, readout: bool = True) -> tuple[NDArray, dict[str, NDArray]]:
-        r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex; (M, B, 4^N) for a batched step.
+        r"""One step of coefficient vectors ``c`` (B, 4^N), real or complex.
 
         Returns the vectors after the step and, with ``readout``, the energy of each
         reservoir's ancillas after their collisions in this step (dict name -> (B,)), the
@@ -258,8 +256,8 @@ class PauliStep:
         """
         values = {}
         if readout:
-            table = c @ np.swapaxes(self.readout, -1, -2)
-            values = {name: table[..., k] for k, name in enumerate((*self.names, WORK, ENERGY_AFTER))}
+            table = c @ self.readout.T
+            values = {name: table[:, k] for k, name in enumerate((*self.names, WORK, ENERGY_AFTER))}
         for op in self.operations:
             c = op.apply(c, self.sites)
         return c, values
@@ -288,24 +286,6 @@ def _apply_pair(transfer: NDArray, c: NDArray, n: int, i: int, j: int) -> NDArra
     t = c.reshape(batch * 4**i, 4, 4 ** (j - i - 1), 4, 4 ** (n - j - 1))
     out = np.tensordot(transfer.reshape(4, 4, 4, 4), t, axes=([2, 3], [1, 3]))  # (p, q, X, mid, R)
     return np.ascontiguousarray(out.transpose(2, 0, 3, 1, 4)).reshape(batch, -1)
-
-
-def _apply_batched(m: NDArray, c: NDArray, n: int, sites: tuple[int, ...]) -> NDArray:
-    """PTMs ``m`` (k, k) or one per point (M, k, k) on the vectors (M, B, 4^N) of M points."""
-    points, batch = c.shape[:2]
-    if m.ndim == 2:  # shared by every point: the unbatched application on all M * B vectors
-        return PauliOperation(sites, m).apply(c.reshape(points * batch, -1), n).reshape(c.shape)
-    if len(sites) == 2 and sites[1] < sites[0]:
-        m, sites = _exchange_slots(m), sites[::-1]
-    i, k = sites[0], m.shape[-1]
-    if len(sites) == 1 or sites[1] == i + 1:
-        view = c.reshape(points, batch * 4**i, k, -1)
-        if view.shape[-1] == 1:  # the last site(s): one (X, k) @ (k, k) product per point
-            return (view[..., 0] @ np.swapaxes(m, -1, -2)).reshape(c.shape)
-        return np.matmul(m[:, None], view).reshape(c.shape)
-    j = sites[1]
-    t = c.reshape(points, batch * 4**i, 4, 4 ** (j - i - 1), 4, 4 ** (n - j - 1))
-    return np.einsum("zpqab,zxaybr->zxpyqr", m.reshape(points, 4, 4, 4, 4), t).reshape(c.shape)
 
 
 def _on_rows(m: NDArray, r: NDArray, n: int, sites: tuple[int, ...]) -> NDArray:
@@ -345,11 +325,8 @@ def _on_slots(op: PauliOperation, sites: tuple[int, ...]) -> NDArray:
         return op.transfer
     if len(op.sites) == 2:
         return _exchange_slots(op.transfer)
-    eye, t = np.eye(4), op.transfer
-    if t.ndim == 2:
-        return np.kron(t, eye) if op.sites[0] == sites[0] else np.kron(eye, t)
-    pair = np.einsum("...ab,cd->...acbd", t, eye) if op.sites[0] == sites[0] else np.einsum("ab,...cd->...acbd", eye, t)
-    return pair.reshape(*t.shape[:-2], 16, 16)
+    eye = np.eye(4)
+    return np.kron(op.transfer, eye) if op.sites[0] == sites[0] else np.kron(eye, op.transfer)
 
 
 def _fused(ops: list[PauliOperation]) -> tuple[PauliOperation, ...]:

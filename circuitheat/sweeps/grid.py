@@ -578,12 +578,18 @@ def _network_spec(
 
 def _check_vectorized_points(spec: SweepSpec) -> None:
     """Build the whole grid once (the builder on arrays) and check every point before any work."""
+    from ..network.batch import BATCH_MAX_SITES
     from ..network.reachability import check_reachable
     from ..states import system_initial_state
     from .batched import build_block, refused_at_grid_point
 
     whole = tuple(slice(0, n) for n in spec.shape)
     network = build_block(spec, whole)
+    if network.batch_shape and network.sites > BATCH_MAX_SITES:
+        raise InputValueError(
+            f"build returned a batched network of {network.sites} sites; vectorized=True evaluates at most "
+            f"{BATCH_MAX_SITES} (each point's dense step matrix is built): use vectorized=False"
+        )
     try:
         check_reachable(network)
     except BatchPointError as exc:

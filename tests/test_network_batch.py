@@ -21,6 +21,7 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
+from qiskit.circuit import Gate
 from qiskit.circuit.library import CXGate
 from qiskit.quantum_info import Operator
 from test_network_core import brute_force_step, random_density, random_gate
@@ -829,3 +830,51 @@ def test_ill_conditioned_points_are_refused_on_both_paths():
         batch_steady(net)
     with pytest.raises(ValueError, match=r"^at batch index \(1,\): the steady state is not unique: estimated reciprocal"):
         batch_steady(net, closed_form=False)
+
+
+# ----------------------------------------------------------------- vectorised presets
+
+
+@pytest.mark.parametrize("coupling", ["partial_swap", "xxz"])
+def test_vectorised_chain_preset_equals_its_points(coupling):
+    """boundary_driven_chain of arrays: every point equals the preset of that point's numbers (its steady state).
+
+    Reference: ch.steady_state of ch.presets.boundary_driven_chain(3, ...) with scalars.
+    """
+    deltas, anisotropies, gammas = np.array([[0.3], [0.9]]), np.array([0.5, 2.0]), np.array([0.4, 1.1])
+    t_hots = np.array([[1.5], [3.0]])
+    hot = ch.Ancilla.from_reservoir(t_hots, 0.6, 0.2)
+    net = ch.presets.boundary_driven_chain(3, coupling, delta=deltas, anisotropy=anisotropies, gamma=gammas, hot=hot)
+    assert net.batch_shape == (2, 2)
+    batched = batch_steady(net)
+    for i, j in np.ndindex(2, 2):
+        point = ch.presets.boundary_driven_chain(
+            3,
+            coupling,
+            delta=float(deltas[i, 0]),
+            anisotropy=float(anisotropies[j]),
+            gamma=float(gammas[j]),
+            hot=ch.Reservoir(float(t_hots[i, 0]), 0.6, 0.2),
+        )
+        one = ch.steady_state(point)
+        for name, value in one.currents.items():
+            assert abs(batched.currents[name][i, j] - value) < POINT_AGREEMENT
+        assert abs(batched.work[i, j]) < ZERO_WORK  # excitation-conserving bonds between resonant sites
+    assert isinstance(ch.presets.boundary_driven_chain(3, coupling, delta=np.asarray(0.3)).step[0].gate, Gate)  # numbers: Qiskit
+
+
+def test_vectorised_refrigerator_preset_equals_its_points():
+    """absorption_refrigerator of temperature and gamma arrays: every point equals the preset of its numbers.
+
+    Reference: ch.steady_state of ch.presets.absorption_refrigerator with scalars (Linden et al. 2010).
+    """
+    t_hots, gammas = np.array([[3.0], [5.0], [8.0]]), np.array([0.5, np.pi / 4])
+    net = ch.presets.absorption_refrigerator(t_hot=t_hots, gamma=gammas)
+    assert net.batch_shape == (3, 2)
+    batched = batch_steady(net)
+    for i, j in np.ndindex(3, 2):
+        one = ch.steady_state(ch.presets.absorption_refrigerator(t_hot=float(t_hots[i, 0]), gamma=float(gammas[j])))
+        for name, value in one.currents.items():
+            assert abs(batched.currents[name][i, j] - value) < POINT_AGREEMENT
+    with pytest.raises(ValueError, match=r"t_hot must be > 0"):
+        ch.presets.absorption_refrigerator(t_hot=np.array([1.0, -2.0]))

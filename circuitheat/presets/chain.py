@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from ..model import Reservoir
-from ..network import Collision, CollisionNetwork, Interaction, heisenberg, partial_swap
-from ..validation import InputValueError, check_angle, check_choice, check_count, check_real
+from ..network import (
+    Ancilla,
+    Collision,
+    CollisionNetwork,
+    Interaction,
+    heisenberg,
+    heisenberg_matrix,
+    partial_swap,
+    partial_swap_matrix,
+)
+from ..validation import InputValueError, check_angle, check_array, check_choice, check_count, check_real
 
 __all__ = ["CHAIN_COUPLINGS", "CHAIN_ORDERS", "bond_gate", "boundary_driven_chain", "chain_bonds"]
 
@@ -36,8 +48,15 @@ def chain_bonds(n_sites: int, order: str = "brickwork") -> list[tuple[int, int]]
     return bonds[0::2] + bonds[1::2] if order == "brickwork" else bonds
 
 
-def bond_gate(coupling: str, delta: float, anisotropy: float = 1.0):
-    r"""The gate on one bond of the chain.
+def _finite(name: str, value: float) -> float:
+    value = check_real(name, value)
+    if not math.isfinite(value):
+        raise InputValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def bond_gate(coupling: str, delta: ArrayLike, anisotropy: ArrayLike = 1.0):
+    r"""The gate on one bond of the chain: a Qiskit gate for numbers, stacked matrices (..., 4, 4) for arrays.
 
     ``"partial_swap"``: :math:`U(\delta) = e^{i\delta\,\mathrm{SWAP}}` (Eq. 5), the
     isotropic (XXX) exchange. ``"xxz"``:
@@ -46,27 +65,33 @@ def bond_gate(coupling: str, delta: float, anisotropy: float = 1.0):
     :math:`\Delta = 1` (:math:`XX+YY+ZZ = 2\,\mathrm{SWAP}-I`), is the XX (free-fermion)
     hopping at :math:`\Delta = 0`, and has the same hopping as :math:`U(\delta)` for every
     :math:`\Delta`. Both conserve the number of excitations, so no work is done between
-    resonant sites.
+    resonant sites. Arrays of ``delta`` (and ``anisotropy``) give a batched gate (a
+    vectorised sweep builder's, :attr:`circuitheat.CollisionNetwork.batch_shape`).
     """
     coupling = check_choice("coupling", coupling, CHAIN_COUPLINGS)
-    delta = check_angle("delta", delta)
+    batched = np.ndim(delta) > 0 or (coupling == "xxz" and np.ndim(anisotropy) > 0)
+    if not batched:
+        delta = check_angle("delta", np.asarray(delta).item() if isinstance(delta, np.ndarray) else delta)
+        if coupling == "partial_swap":
+            return partial_swap(delta)
+        value = np.asarray(anisotropy).item() if isinstance(anisotropy, np.ndarray) else anisotropy
+        return heisenberg(-1.0, -1.0, -_finite("anisotropy", value), delta / 2)
+    delta = check_array("delta", delta, check_angle)
     if coupling == "partial_swap":
-        return partial_swap(delta)
-    anisotropy = check_real("anisotropy", anisotropy)
-    if not math.isfinite(anisotropy):
-        raise InputValueError(f"anisotropy must be finite, got {anisotropy!r}")
-    return heisenberg(-1.0, -1.0, -anisotropy, delta / 2)
+        return partial_swap_matrix(delta)
+    anisotropy = check_array("anisotropy", anisotropy, _finite)
+    return heisenberg_matrix(-1.0, -1.0, -anisotropy, delta / 2)
 
 
 def boundary_driven_chain(
     n_sites: int,
     coupling: str = "partial_swap",
     *,
-    delta: float = math.pi / 4,
-    anisotropy: float = 2.0,
-    gamma: float = math.pi / 4,
-    hot: Reservoir | None = None,
-    cold: Reservoir | None = None,
+    delta: ArrayLike = math.pi / 4,
+    anisotropy: ArrayLike = 2.0,
+    gamma: ArrayLike = math.pi / 4,
+    hot: Reservoir | Ancilla | None = None,
+    cold: Reservoir | Ancilla | None = None,
     omega: float = 1.0,
     order: str = "brickwork",
 ) -> CollisionNetwork:
@@ -79,6 +104,11 @@ def boundary_driven_chain(
     the partial swap :math:`U(\gamma)` (Eq. 3). With thermal reservoirs (the default) the
     steady current flows from hot to cold: ``currents["cold"] > 0``.
 
+    **Vectorised.** ``delta``, ``anisotropy`` and ``gamma`` may be arrays and ``hot``/``cold``
+    batched :class:`~circuitheat.Ancilla` (e.g. :meth:`Ancilla.from_reservoir` of arrays):
+    the result is the batched network of every point at once (up to 4 sites for
+    ``sweep(..., vectorized=True)``); each point equals the network of its numbers (tested).
+
     Parameters
     ----------
     n_sites : int
@@ -86,17 +116,17 @@ def boundary_driven_chain(
     coupling : {"partial_swap", "xxz"}
         Bond gate: the partial swap :math:`U(\delta)` (isotropic exchange) or the XXZ
         exchange with anisotropy :math:`\Delta` (see :func:`bond_gate`).
-    delta : float
+    delta : float or array_like
         Bond angle :math:`\delta` (rad); default :math:`\pi/4`, the paper's inter-qubit
         strength.
-    anisotropy : float
+    anisotropy : float or array_like
         :math:`\Delta` of the ``"xxz"`` coupling (ignored for ``"partial_swap"``); default 2
         (the gapped, easy-axis regime).
-    gamma : float
+    gamma : float or array_like
         Collision angle :math:`\gamma` (rad) at both ends; default :math:`\pi/4`
         (:math:`\sin^2\gamma = 1/2` of an excitation exchanged per collision), strong
         enough that the bulk, not only the contacts, limits the current.
-    hot, cold : Reservoir, optional
+    hot, cold : Reservoir or Ancilla, optional
         Default: thermal reservoirs at :math:`T_h = 2`, :math:`T_c = 1` (energy units),
         with ``omega``.
     omega : float
@@ -111,9 +141,12 @@ def boundary_driven_chain(
     """
     n = check_count("n_sites", n_sites, minimum=2)
     gate = bond_gate(coupling, delta, anisotropy)
-    gamma = check_angle("gamma", gamma)
+    if np.ndim(gamma) > 0:
+        swap = partial_swap_matrix(check_array("gamma", gamma, check_angle))
+    else:
+        swap = partial_swap(check_angle("gamma", np.asarray(gamma).item() if isinstance(gamma, np.ndarray) else gamma))
     hot = Reservoir(temperature=2.0, omega=omega) if hot is None else hot
     cold = Reservoir(temperature=1.0, omega=omega) if cold is None else cold
     step = [Interaction(bond, gate) for bond in chain_bonds(n, order)]
-    step += [Collision("hot", site=0, gate=partial_swap(gamma)), Collision("cold", site=n - 1, gate=partial_swap(gamma))]
+    step += [Collision("hot", site=0, gate=swap), Collision("cold", site=n - 1, gate=swap)]
     return CollisionNetwork(sites=n, omega=omega, reservoirs={"hot": hot, "cold": cold}, step=step)

@@ -37,12 +37,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit.library import CRXGate, CXGate
 
 from ..model import Reservoir
-from ..network import Collision, CollisionNetwork, Interaction, partial_swap
-from ..validation import InputValueError, check_angle, check_positive, check_positive_temperature
+from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap, partial_swap_matrix
+from ..validation import InputValueError, check_angle, check_array, check_positive, check_positive_temperature
 
 __all__ = ["REFRIGERATOR_SITES", "absorption_refrigerator", "carnot_cop", "three_body_exchange", "three_body_unitary"]
 
@@ -123,11 +123,11 @@ def absorption_refrigerator(
     *,
     omega_cold: float = 1.0,
     omega_hot: float = 2.0,
-    t_cold: float = 1.0,
-    t_room: float = 1.5,
-    t_hot: float = 5.0,
+    t_cold: ArrayLike = 1.0,
+    t_room: ArrayLike = 1.5,
+    t_hot: ArrayLike = 5.0,
     theta: float = math.pi / 4,
-    gamma: float = math.pi / 4,
+    gamma: ArrayLike = math.pi / 4,
 ) -> CollisionNetwork:
     r"""The three-qubit absorption refrigerator of Linden, Popescu and Skrzypczyk as a collision network.
 
@@ -148,24 +148,33 @@ def absorption_refrigerator(
     ----------
     omega_cold, omega_hot : float
         :math:`\omega_c`, :math:`\omega_h` (energy units); :math:`\omega_r = \omega_c + \omega_h`.
-    t_cold, t_room, t_hot : float
+    t_cold, t_room, t_hot : float or array_like
         Temperatures of the three thermal reservoirs (energy units, :math:`k_B = 1`).
     theta : float
         Three-body exchange angle (rad).
-    gamma : float
+    gamma : float or array_like
         Collision angle (rad) of every qubit with its reservoir.
+
+    Arrays of the temperatures and of ``gamma`` give the batched network of every point at
+    once (a vectorised sweep builder's; :attr:`circuitheat.CollisionNetwork.batch_shape`),
+    each point equal to the network of its numbers.
     """
     w_c, w_h = check_positive("omega_cold", omega_cold), check_positive("omega_hot", omega_hot)
-    temperatures = {n: check_positive_temperature(f"t_{n}", t) for n, t in (("cold", t_cold), ("room", t_room), ("hot", t_hot))}
     w_r = w_c + w_h
-    gamma = check_angle("gamma", gamma)
-    reservoirs = {
-        "cold": Reservoir(temperature=temperatures["cold"], omega=w_c),
-        "room": Reservoir(temperature=temperatures["room"], omega=w_r),
-        "hot": Reservoir(temperature=temperatures["hot"], omega=w_h),
-    }
+    omegas = {"cold": w_c, "room": w_r, "hot": w_h}
+    reservoirs: dict[str, Reservoir | Ancilla] = {}
+    for name, t in (("cold", t_cold), ("room", t_room), ("hot", t_hot)):
+        if np.ndim(t) > 0:
+            reservoirs[name] = Ancilla.from_reservoir(check_array(f"t_{name}", t, check_positive_temperature), omega=omegas[name])
+        else:
+            t = np.asarray(t).item() if isinstance(t, np.ndarray) else t
+            reservoirs[name] = Reservoir(temperature=check_positive_temperature(f"t_{name}", t), omega=omegas[name])
+    if np.ndim(gamma) > 0:
+        swap = partial_swap_matrix(check_array("gamma", gamma, check_angle))
+    else:
+        swap = partial_swap(check_angle("gamma", np.asarray(gamma).item() if isinstance(gamma, np.ndarray) else gamma))
     sites = REFRIGERATOR_SITES
     step = three_body_exchange(theta, (sites["cold"], sites["room"], sites["hot"])) + tuple(
-        Collision(name, site=site, gate=partial_swap(gamma)) for name, site in sites.items()
+        Collision(name, site=site, gate=swap) for name, site in sites.items()
     )
     return CollisionNetwork(sites=3, omega=(w_c, w_r, w_h), reservoirs=reservoirs, step=step)

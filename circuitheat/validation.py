@@ -29,6 +29,7 @@ __all__ = [
     "check_choice",
     "check_coherence",
     "check_count",
+    "check_number_or_array",
     "check_positive",
     "check_positive_temperature",
     "check_real",
@@ -145,6 +146,19 @@ def check_array(name: str, value: object, check) -> np.ndarray:
     for v in np.unique(arr):
         check(name, float(v))
     return arr
+
+
+def check_number_or_array(name: str, value: object, check) -> float | np.ndarray:
+    """A number (a 0-d array counts as one) checked by the scalar ``check``, or an array checked entry by entry.
+
+    For the parameters that are numbers for one network and arrays for a batched one
+    (:attr:`circuitheat.CollisionNetwork.batch_shape`).
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return check(name, value)
+    return check_array(name, value, check)
 
 
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:

@@ -237,7 +237,7 @@ print(f"efficiency -W/(-J_hot) = {efficiency:.12f} (Otto: 1 - 0.6/1 = 0.4; Carno
 # `ch.sweep(axes, build=f)` calls a network-building function once per grid point. With
 # `vectorized=True` it calls `f` once per chunk with **arrays** (each axis shaped to broadcast
 # over the grid), and `f` returns one *batched* network: gates as stacked 4×4 matrices
-# (`ch.network.partial_swap_matrix(gamma)` of an array), ancillas with stacked states
+# (`ch.partial_swap(gamma)` of an array), ancillas with stacked states
 # (`ch.Ancilla.from_reservoir(T, p, phi, omega)` of arrays). Every point's steady state then
 # comes from one batched solve. Written with these array-friendly constructors, the same
 # function also builds one network from numbers, so the point-by-point sweep can check it.
@@ -251,7 +251,7 @@ print(f"efficiency -W/(-J_hot) = {efficiency:.12f} (Otto: 1 - 0.6/1 = 0.4; Carno
 # %%
 def swap_engine(t_cold, gamma):
     """Section 3's engine, for numbers or arrays of T_c and gamma (a batched network for arrays)."""
-    u = ch.network.partial_swap_matrix(gamma)
+    u = ch.partial_swap(gamma)  # a Qiskit gate for a number, stacked 4x4 matrices for an array
     reservoirs = {"hot": ch.Ancilla.from_reservoir(2.0, omega=1.0), "cold": ch.Ancilla.from_reservoir(t_cold, omega=0.6)}
     return ch.CollisionNetwork(1, 1.0, reservoirs, [ch.Collision("hot", 0, u), ch.Collision("cold", 0, u)])
 

@@ -33,7 +33,7 @@ from qiskit.circuit.library import UnitaryGate
 from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import Operator
 
-from ..validation import InputTypeError, InputValueError, check_angle, check_real
+from ..validation import InputTypeError, InputValueError, check_angle, check_number_or_array
 
 __all__ = [
     "UNITARY_TOLERANCE",
@@ -136,23 +136,26 @@ class PartialSwapGate(Gate):
         return f"PartialSwapGate(theta={self.params[0]!r})"
 
 
-def partial_swap(theta: float) -> PartialSwapGate:
+def partial_swap(theta: ArrayLike) -> PartialSwapGate | NDArray[np.complex128]:
     r"""The partial swap :math:`U(\theta) = e^{i\theta\,\mathrm{SWAP}} = \cos\theta\,I + i\sin\theta\,\mathrm{SWAP}` (Eqs. 2–5).
 
     Parameters
     ----------
-    theta : float
+    theta : float or array_like
         Interaction angle (rad): :math:`\gamma` of Eq. (3) for a collision, :math:`\delta`
         of Eq. (5) between system qubits.
 
     Returns
     -------
-    PartialSwapGate
-        A Qiskit gate (defined by RXX, RYY, RZZ; ``np.asarray(gate)`` is its exact matrix).
-        It conserves :math:`\sigma_z^{(1)} + \sigma_z^{(2)}`, so it does no work between
-        resonant qubits.
+    PartialSwapGate or ndarray (..., 4, 4)
+        For a number, a Qiskit gate (defined by RXX, RYY, RZZ; ``np.asarray(gate)`` is its
+        exact matrix). For an array of angles, the stacked matrices
+        (:func:`partial_swap_matrix`): a batched gate, for a vectorised sweep builder
+        (:attr:`circuitheat.CollisionNetwork.batch_shape`). It conserves
+        :math:`\sigma_z^{(1)} + \sigma_z^{(2)}`, so it does no work between resonant qubits.
     """
-    return PartialSwapGate(check_angle("theta", theta))
+    theta = check_number_or_array("theta", theta, check_angle)
+    return PartialSwapGate(theta) if isinstance(theta, float) else partial_swap_matrix(theta)
 
 
 class HeisenbergGate(Gate):
@@ -186,7 +189,7 @@ class HeisenbergGate(Gate):
         return f"HeisenbergGate(jx={jx!r}, jy={jy!r}, jz={jz!r}, time={t!r})"
 
 
-def heisenberg(jx: float, jy: float, jz: float, time: float = 1.0) -> HeisenbergGate:
+def heisenberg(jx: ArrayLike, jy: ArrayLike, jz: ArrayLike, time: ArrayLike = 1.0) -> HeisenbergGate | NDArray[np.complex128]:
     r"""Heisenberg exchange :math:`e^{-i\,t\,(J_x XX + J_y YY + J_z ZZ)}` (XXX, XXZ, XYZ couplings).
 
     Since :math:`XX+YY+ZZ = 2\,\mathrm{SWAP}-I`, ``heisenberg(J, J, J, t)`` equals
@@ -195,15 +198,22 @@ def heisenberg(jx: float, jy: float, jz: float, time: float = 1.0) -> Heisenberg
 
     Parameters
     ----------
-    jx, jy, jz : float
+    jx, jy, jz : float or array_like
         Couplings (energy units of :math:`\omega`).
-    time : float
+    time : float or array_like
         Interaction time (inverse energy units); only the products :math:`J t` matter.
+
+    Returns
+    -------
+    HeisenbergGate or ndarray (..., 4, 4)
+        A Qiskit gate for numbers; for arrays (broadcast together) the stacked matrices
+        (:func:`heisenberg_matrix`), a batched gate for a vectorised sweep builder.
     """
-    values = [check_real(name, v) for name, v in (("jx", jx), ("jy", jy), ("jz", jz), ("time", time))]
-    for name, v in zip(("jx", "jy", "jz", "time"), values, strict=True):
-        check_angle(name, v)  # finite
-    return HeisenbergGate(*values)
+    names = ("jx", "jy", "jz", "time")
+    values = [check_number_or_array(name, v, check_angle) for name, v in zip(names, (jx, jy, jz, time), strict=True)]
+    if all(isinstance(v, float) for v in values):
+        return HeisenbergGate(*values)
+    return heisenberg_matrix(*values)
 
 
 def _describe(value: object) -> str:

@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from ..model import Reservoir
-from ..network import (
-    Ancilla,
-    Collision,
-    CollisionNetwork,
-    Interaction,
-    heisenberg,
-    heisenberg_matrix,
-    partial_swap,
-    partial_swap_matrix,
-)
-from ..validation import InputValueError, check_angle, check_array, check_choice, check_count, check_real
+from ..network import Ancilla, Collision, CollisionNetwork, Interaction, heisenberg, partial_swap
+from ..validation import InputValueError, check_angle, check_choice, check_count, check_number_or_array, check_real
 
 __all__ = ["CHAIN_COUPLINGS", "CHAIN_ORDERS", "bond_gate", "boundary_driven_chain", "chain_bonds"]
 
@@ -69,18 +59,10 @@ def bond_gate(coupling: str, delta: ArrayLike, anisotropy: ArrayLike = 1.0):
     vectorised sweep builder's, :attr:`circuitheat.CollisionNetwork.batch_shape`).
     """
     coupling = check_choice("coupling", coupling, CHAIN_COUPLINGS)
-    batched = np.ndim(delta) > 0 or (coupling == "xxz" and np.ndim(anisotropy) > 0)
-    if not batched:
-        delta = check_angle("delta", np.asarray(delta).item() if isinstance(delta, np.ndarray) else delta)
-        if coupling == "partial_swap":
-            return partial_swap(delta)
-        value = np.asarray(anisotropy).item() if isinstance(anisotropy, np.ndarray) else anisotropy
-        return heisenberg(-1.0, -1.0, -_finite("anisotropy", value), delta / 2)
-    delta = check_array("delta", delta, check_angle)
+    delta = check_number_or_array("delta", delta, check_angle)
     if coupling == "partial_swap":
-        return partial_swap_matrix(delta)
-    anisotropy = check_array("anisotropy", anisotropy, _finite)
-    return heisenberg_matrix(-1.0, -1.0, -anisotropy, delta / 2)
+        return partial_swap(delta)
+    return heisenberg(-1.0, -1.0, -check_number_or_array("anisotropy", anisotropy, _finite), delta / 2)
 
 
 def boundary_driven_chain(
@@ -141,10 +123,7 @@ def boundary_driven_chain(
     """
     n = check_count("n_sites", n_sites, minimum=2)
     gate = bond_gate(coupling, delta, anisotropy)
-    if np.ndim(gamma) > 0:
-        swap = partial_swap_matrix(check_array("gamma", gamma, check_angle))
-    else:
-        swap = partial_swap(check_angle("gamma", np.asarray(gamma).item() if isinstance(gamma, np.ndarray) else gamma))
+    swap = partial_swap(check_number_or_array("gamma", gamma, check_angle))
     hot = Reservoir(temperature=2.0, omega=omega) if hot is None else hot
     cold = Reservoir(temperature=1.0, omega=omega) if cold is None else cold
     step = [Interaction(bond, gate) for bond in chain_bonds(n, order)]

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from ..model import CollisionModel, Reservoir
-from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap_matrix
-from ..validation import InputTypeError, InputValueError, check_angle, check_array
+from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap
+from ..validation import InputTypeError, InputValueError, check_angle, check_number_or_array
 
 __all__ = ["eq8_network", "paper_model"]
 
@@ -59,8 +58,9 @@ def paper_model(
     """
     hot = Reservoir(temperature=2.0, coherence=0.8) if hot is None else hot
     cold = Reservoir(temperature=1.0, coherence=0.8) if cold is None else cold
-    if np.ndim(gamma) == 0 and np.ndim(delta) == 0 and isinstance(hot, Reservoir) and isinstance(cold, Reservoir):
-        gamma, delta = (x.item() if isinstance(x, np.ndarray) else x for x in (gamma, delta))  # a 0-d array is a number
+    gamma = check_number_or_array("gamma", gamma, check_angle)
+    delta = check_number_or_array("delta", delta, check_angle)
+    if isinstance(gamma, float) and isinstance(delta, float) and isinstance(hot, Reservoir) and isinstance(cold, Reservoir):
         return CollisionModel(gamma=gamma, delta=delta, hot=hot, cold=cold).network
     for name, value in (("hot", hot), ("cold", cold)):
         if not isinstance(value, Reservoir | Ancilla):
@@ -69,8 +69,7 @@ def paper_model(
         raise InputValueError(
             f"hot.omega and cold.omega must be equal (resonant collisions), got {hot.omega!r} and {cold.omega!r}"
         )
-    u = partial_swap_matrix(check_array("gamma", gamma, check_angle))
-    return eq8_network(partial_swap_matrix(check_array("delta", delta, check_angle)), u, hot, cold)
+    return eq8_network(partial_swap(delta), partial_swap(gamma), hot, cold)
 
 
 def eq8_network(v: object, u: object, hot: Reservoir | Ancilla, cold: Reservoir | Ancilla) -> CollisionNetwork:

@@ -41,8 +41,8 @@ from numpy.typing import ArrayLike, NDArray
 from qiskit.circuit.library import CRXGate, CXGate
 
 from ..model import Reservoir
-from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap, partial_swap_matrix
-from ..validation import InputValueError, check_angle, check_array, check_positive, check_positive_temperature
+from ..network import Ancilla, Collision, CollisionNetwork, Interaction, partial_swap
+from ..validation import InputValueError, check_angle, check_number_or_array, check_positive, check_positive_temperature
 
 __all__ = ["REFRIGERATOR_SITES", "absorption_refrigerator", "carnot_cop", "three_body_exchange", "three_body_unitary"]
 
@@ -164,15 +164,10 @@ def absorption_refrigerator(
     omegas = {"cold": w_c, "room": w_r, "hot": w_h}
     reservoirs: dict[str, Reservoir | Ancilla] = {}
     for name, t in (("cold", t_cold), ("room", t_room), ("hot", t_hot)):
-        if np.ndim(t) > 0:
-            reservoirs[name] = Ancilla.from_reservoir(check_array(f"t_{name}", t, check_positive_temperature), omega=omegas[name])
-        else:
-            t = np.asarray(t).item() if isinstance(t, np.ndarray) else t
-            reservoirs[name] = Reservoir(temperature=check_positive_temperature(f"t_{name}", t), omega=omegas[name])
-    if np.ndim(gamma) > 0:
-        swap = partial_swap_matrix(check_array("gamma", gamma, check_angle))
-    else:
-        swap = partial_swap(check_angle("gamma", np.asarray(gamma).item() if isinstance(gamma, np.ndarray) else gamma))
+        t = check_number_or_array(f"t_{name}", t, check_positive_temperature)
+        batched = isinstance(t, np.ndarray)
+        reservoirs[name] = Ancilla.from_reservoir(t, omega=omegas[name]) if batched else Reservoir(t, omega=omegas[name])
+    swap = partial_swap(check_number_or_array("gamma", gamma, check_angle))
     sites = REFRIGERATOR_SITES
     step = three_body_exchange(theta, (sites["cold"], sites["room"], sites["hot"])) + tuple(
         Collision(name, site=site, gate=swap) for name, site in sites.items()

@@ -211,8 +211,8 @@ def sweep(
     **Vectorised builders** (``vectorized=True``, like SciPy's ``vectorized`` option): ``build``
     is called once per chunk with every axis as a numpy array that broadcasts over the chunk
     (axis k shaped ``(1, ..., n_k, ..., 1)``) and returns one *batched* network — gates given
-    as stacked matrices (..., 4, 4) (:func:`circuitheat.network.partial_swap_matrix`,
-    :func:`~circuitheat.network.heisenberg_matrix`), ancillas with stacked states
+    as stacked matrices (..., 4, 4) (:func:`circuitheat.partial_swap` and
+    :func:`circuitheat.heisenberg` of arrays), ancillas with stacked states
     (:meth:`circuitheat.Ancilla.from_reservoir` of arrays), the sites and the step's order
     shared. Its steady currents (and trajectories) come from batched real solves over every
     point (:mod:`circuitheat.network.batch`, up to 4 sites); the same numbers as the point-by-point

@@ -323,10 +323,16 @@ def paper_structure(network: CollisionNetwork) -> tuple[NDArray, NDArray, str, s
 
 def _paper_steady(network: CollisionNetwork, gamma: NDArray, delta: NDArray, first: str, second: str) -> BatchSteady:
     """:func:`batch_steady` of a network with the paper's structure by the paper's batched solver."""
-    from ..steady import _check_unique
+    from ..steady import UNIQUENESS_TOLERANCE, _check_unique
 
-    _check_unique(gamma)
     shape = network.batch_shape
+    relax = np.broadcast_to(np.sin(gamma) ** 2, shape)
+    if not np.all(relax >= UNIQUENESS_TOLERANCE):  # the paper model's own refusal, at the first such point
+        where = tuple(map(int, np.unravel_index(int(np.argmin(relax)), shape)))
+        try:
+            _check_unique(np.broadcast_to(gamma, shape)[where])
+        except InputValueError as exc:
+            raise BatchPointError(str(exc), where) from None
     heat = paper_steady_heat(
         gamma,
         delta,

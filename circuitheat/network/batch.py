@@ -8,7 +8,7 @@ order of the step are shared. It is what a vectorised builder returns
 
 Nothing here defines a step again: :func:`~circuitheat.network.step.compile_step` compiles
 the batched network once (every array on its own, small, batch shape: a gate that depends on
-one axis is compiled once per value of that axis), and blocks of :data:`BLOCK_POINTS` points
+one axis is compiled once per value of that axis), and blocks of points (:func:`default_block_points`)
 go through :func:`~circuitheat.network.pauli.chained_step` with one PTM per point, which
 gives every point's real step matrix :math:`R` (:math:`4^N\times4^N`) and readout rows.
 
@@ -57,19 +57,32 @@ from .step import LocalChannel, compile_step
 
 __all__ = [
     "BATCH_MAX_SITES",
+    "BLOCK_BYTES",
     "BLOCK_POINTS",
     "PARTIAL_SWAP_MATCH",
     "BatchSteady",
     "BatchTrajectories",
     "batch_steady",
     "batch_trajectories",
+    "default_block_points",
     "paper_structure",
     "partial_swap_angles",
 ]
 
-#: Points per block: a block's per-point PTMs (M × 16 × 16 doubles for N = 2, 2 MiB) stay in
-#: the CPU caches; larger blocks ran slower (numpy's small-matrix products are memory bound).
+#: Most points per block (N = 2: the block's 16×16 step matrices, 2 MiB, stay in the CPU
+#: caches; larger blocks ran slower, numpy's small-matrix products being memory bound).
 BLOCK_POINTS = 1024
+
+#: Bytes of one block's step matrices (M × 4^N × 4^N doubles) that set the default block
+#: size beyond N = 2: measured on chains, 1024 points of N = 4 (512 MiB) took 5.1 ms per
+#: point and 16 points (8 MiB) 1.6 ms; N = 3 was flat from 32 to 256 points.
+BLOCK_BYTES = 8 * 2**20
+
+
+def default_block_points(sites: int) -> int:
+    """Points per block for N sites: :data:`BLOCK_BYTES` of step matrices, at most :data:`BLOCK_POINTS`."""
+    return max(1, min(BLOCK_POINTS, BLOCK_BYTES // (8 * 16**sites)))
+
 
 #: Largest N of a batched network: every point's dense :math:`4^N\times4^N` step matrix is
 #: built (N = 4: 0.5 MiB per point).
@@ -215,15 +228,16 @@ def _solve(a: NDArray, b: NDArray, start: int, shape: tuple[int, ...]) -> NDArra
     return both[..., 0]
 
 
-def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS, closed_form: bool = True) -> BatchSteady:
+def batch_steady(network: CollisionNetwork, *, block_points: int | None = None, closed_form: bool = True) -> BatchSteady:
     r"""Steady currents and work of every point of a batched network (module docstring).
 
     Parameters
     ----------
     network : CollisionNetwork
         A batched network (:attr:`~circuitheat.CollisionNetwork.batch_shape` non-empty), N <= 4.
-    block_points : int
-        Points per block (memory: about 24 × 16^N bytes per point).
+    block_points : int, optional
+        Points per block (memory: about 24 × 16^N bytes per point); default
+        :func:`default_block_points`.
     closed_form : bool
         For a network with the paper's structure (:func:`paper_structure`: two resonant
         sites, a partial swap between them, then one partial-swap collision per site with
@@ -243,7 +257,7 @@ def batch_steady(network: CollisionNetwork, *, block_points: int = BLOCK_POINTS,
         A fixed point that is not unique at some point (naming its batch index).
     """
     network = _check_batched(network)
-    block_points = check_count("block_points", block_points)
+    block_points = default_block_points(network.sites) if block_points is None else check_count("block_points", block_points)
     check_reachable(network)
     shape = network.batch_shape
     if math.prod(shape) == 0:  # no points: empty arrays, as ch.steady_heat_current of an empty grid
@@ -350,7 +364,7 @@ def batch_trajectories(
     n_steps: int,
     initial_state: str | ArrayLike | None = None,
     *,
-    block_points: int = BLOCK_POINTS,
+    block_points: int | None = None,
 ) -> BatchTrajectories:
     r"""Per-step currents :math:`J_r(k)` and work :math:`W(k)`, k = 1..n, of every point of a batched network.
 
@@ -363,8 +377,8 @@ def batch_trajectories(
     initial_state : str or array_like, optional
         The system state at k = 0, shared by every point: a label of 0/1 per site (0 =
         excited) or a density matrix; default every site in its ground state.
-    block_points : int
-        Points per block.
+    block_points : int, optional
+        Points per block; default :func:`default_block_points`.
 
     Returns
     -------
@@ -373,7 +387,7 @@ def batch_trajectories(
     """
     network = _check_batched(network)
     n_steps = check_count("n_collisions", n_steps)
-    block_points = check_count("block_points", block_points)
+    block_points = default_block_points(network.sites) if block_points is None else check_count("block_points", block_points)
     shape, n = network.batch_shape, network.sites
     size = math.prod(shape)
     rho0 = system_initial_state("1" * n if initial_state is None else initial_state, sites=n)

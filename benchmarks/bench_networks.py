@@ -47,6 +47,7 @@ __all__ = [
     "paper_model_rows",
     "paper_network",
     "paper_network_vectorized",
+    "vectorised_chain_rows",
 ]
 
 H_UNIT = np.diag([0.5, -0.5])
@@ -237,6 +238,49 @@ def paper_grid_rows(size: int = 201, budget: float = 8.0, seed: int = 8, repeats
     ]
 
 
+def vectorised_chain_rows(sites: tuple[int, ...] = (2, 3, 4), shape: tuple[int, int] = (20, 10), peer_points: int = 20) -> list:
+    """XXZ chains of N sites: ``batch_steady`` of a (anisotropy, gamma) batch vs ``ch.steady_state`` point by point.
+
+    Times per point (the batch includes compiling it; the peer is timed on ``peer_points``
+    points of the grid). The batch's currents are checked against the peer's first.
+    """
+    from circuitheat.network.batch import batch_steady
+
+    anisotropies = np.linspace(-2.0, 2.0, shape[0])
+    gammas = np.linspace(0.1, 1.5, shape[1])
+    rows = []
+    for n in sites:
+        network = ch.presets.boundary_driven_chain(n, "xxz", anisotropy=anisotropies[:, None], gamma=gammas[None, :])
+        batched = batch_steady(network).currents["hot"]
+        points = [(i, j) for i in range(shape[0]) for j in range(shape[1])][:: max(1, shape[0] * shape[1] // peer_points)]
+
+        def peer(points=points, n=n):
+            return [
+                ch.steady_state(
+                    ch.presets.boundary_driven_chain(n, "xxz", anisotropy=float(anisotropies[i]), gamma=float(gammas[j]))
+                ).currents["hot"]
+                for i, j in points
+            ]
+
+        diff = max(abs(v - batched[i, j]) for v, (i, j) in zip(peer(), points, strict=True))
+        assert diff < bench_direct.STEADY_AGREEMENT, diff
+        t_batch = bench_direct.time_call(lambda network=network: batch_steady(network), repeats=2) / batched.size
+        t_peer = bench_direct.time_call(peer, repeats=2) / len(points)
+        rows.append(
+            bench_direct.Row(
+                "network",
+                f"N = {n} XXZ chain, steady state per point",
+                1,
+                f"batch_steady of a {shape[0]}x{shape[1]} batch",
+                "ch.steady_state point by point",
+                t_batch,
+                t_peer,
+                f"max |dJ| = {diff:.1e}",
+            )
+        )
+    return rows
+
+
 def chain_row(sites: int = 6, steps: int = 1000, peer_steps: int = 100, repeats: int = 2) -> bench_direct.Row:
     """N-site chain, ``steps`` steps: the direct engine vs :func:`brute_force_chain` (timed over ``peer_steps``, scaled)."""
     net = chain(sites)
@@ -292,6 +336,8 @@ def _rows(quick: bool) -> list[str]:
             f"{row.case}: {row.engine} {row.t_engine * 1e3:,.1f} ms, {row.peer} {row.t_peer * 1e3:.1f} ms, "
             f"ratio {row.t_engine / row.t_peer:.2f} ({row.note})"
         )
+    for row in vectorised_chain_rows():
+        lines.append(f"{row.case}: batched {row.t_engine * 1e3:.3f} ms, point by point {row.t_peer * 1e3:.2f} ms ({row.note})")
     row = chain_row(6, 100 if quick else 1000, 20 if quick else 100)
     lines.append(
         f"{row.case}: direct engine {row.t_engine:.3f} s, brute-force numpy loop {row.t_peer:.2f} s, "

@@ -222,15 +222,16 @@ def validate_density_matrix(
     return m
 
 
-def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDArray[np.complex128]:
+def system_initial_state(initial_state: str | ArrayLike | None, sites: int = 2) -> NDArray[np.complex128]:
     r"""The system's initial density matrix (:math:`2^N\times2^N`, kron basis of sites 0..N−1) from a user input.
 
     Parameters
     ----------
-    initial_state : str or array_like
+    initial_state : str, array_like or None
         A label of N characters ``0``/``1`` (site 0 first; 0 = excited, 1 = ground; e.g.
         ``"11"``, the ground state used in the paper), a normalised :math:`2^N`-vector (a
-        pure state), or a :math:`2^N\times2^N` density matrix.
+        pure state), or a :math:`2^N\times2^N` density matrix. None: every site in its
+        ground state (``"1" * N``), the default of every engine.
     sites : int
         N, the number of system qubits (2 for the paper's model).
 
@@ -241,6 +242,8 @@ def system_initial_state(initial_state: str | ArrayLike, sites: int = 2) -> NDAr
         a state (Hermitian, trace 1, positive).
     """
     dim = 2**sites
+    if initial_state is None:
+        initial_state = "1" * sites
     if isinstance(initial_state, str):
         if len(initial_state) != sites or set(initial_state) - {"0", "1"}:
             valid = (

@@ -75,7 +75,7 @@ def simulate(
     store = options.get("store_states", True)
     # stored states (n d^2 complex) and a working copy, plus per-step scalars
     check_memory(f"n_collisions={n}", n * ((2 * 16 * d * d) if store else 0) + n * 8 * (4 + len(_names(model))))
-    rho0 = system_initial_state("1" * sites if initial_state is None else initial_state, sites)
+    rho0 = system_initial_state(initial_state, sites)
     run = runner.run(model, n, rho0, **options)
     return Trajectory(
         model=model,

@@ -127,7 +127,7 @@ class TranspiledNetworkProtocol:
         if self.encoding != encoding:
             return f"transpiled has encoding {self.encoding!r}, not {encoding!r}"
         n = network.sites
-        wanted = system_initial_state("1" * n if initial_state is None else initial_state, n)
+        wanted = system_initial_state(initial_state, n)
         if not np.allclose(self.initial_density, wanted, rtol=0, atol=STATE_TOLERANCE):
             shown = "1" * n if initial_state is None else initial_state if isinstance(initial_state, str) else "the given vector"
             return f"transpiled prepares initial_state {self.initial_state!r}, not {shown!r}"
@@ -266,5 +266,5 @@ def transpile_network_protocol(
         total_duration=prefix_duration + n * step_duration,
         t1=t1,
         t2=t2,
-        initial_density=system_initial_state("1" * network.sites if initial_state is None else initial_state, network.sites),
+        initial_density=system_initial_state(initial_state, network.sites),
     )

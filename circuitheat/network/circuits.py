@@ -282,7 +282,7 @@ def network_initial_state(
     network = check_network(network)
     layout = network_layout(network) if layout is None else layout
     n = network.sites
-    rho = system_initial_state("1" * n if initial_state is None else initial_state, n)
+    rho = system_initial_state(initial_state, n)
     qc = QuantumCircuit(*layout.registers(), name="initial_state")
     b = _basis_index(rho)
     if b is not None:

@@ -403,7 +403,7 @@ def entropy_balance(
             f"engine {engine!r} cannot give the entropy balance: it does not return the states of the step's "
             f"ancillas (option 'ancillas'); engines that do: {_ancilla_engines()}"
         )
-    rho0 = system_initial_state("1" * sites if initial_state is None else initial_state, sites)
+    rho0 = system_initial_state(initial_state, sites)
     limit = joint_limit(network)
     if joint and n > limit:
         raise InputValueError(

@@ -215,5 +215,5 @@ def joint_relative_entropy(
             f"ancilla so far grows as 4^n), got {n}"
         )
     sites = network.sites
-    rho0 = system_initial_state("1" * sites if initial_state is None else initial_state, sites)
+    rho0 = system_initial_state(initial_state, sites)
     return _joint_purified(network, rho0, n) if method == "purified" else _joint_dense(network, rho0, n)

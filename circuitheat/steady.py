@@ -53,6 +53,7 @@ __all__ = [
     "conductance",
     "critical_coherence",
     "fixed_point",
+    "gamma_not_unique",
     "linear_response",
     "steady_heat_current",
     "steady_state",
@@ -68,17 +69,22 @@ __all__ = [
 UNIQUENESS_TOLERANCE = 1e-10
 
 
+def gamma_not_unique(gamma: float) -> str:
+    """Why the steady state at ``gamma`` is not unique (sin^2 gamma below :data:`UNIQUENESS_TOLERANCE`)."""
+    return (
+        f"the steady state is not unique for gamma={gamma!r}: sin(gamma)^2 = {np.sin(gamma) ** 2:.2e} "
+        f"< {UNIQUENESS_TOLERANCE:g}, so the ancillas (almost) never exchange energy with the system "
+        "and every state is (nearly) a fixed point"
+    )
+
+
 def _check_unique(gamma: ArrayLike) -> None:
     """The paper model's own, clearer refusal: no relaxation when sin^2(gamma) is ~0."""
     relax = np.sin(np.asarray(gamma, dtype=float)) ** 2
     bad = relax < UNIQUENESS_TOLERANCE
     if np.any(bad):
         value = float(np.asarray(gamma, dtype=float)[bad].flat[0]) if np.ndim(gamma) else float(gamma)
-        raise InputValueError(
-            f"the steady state is not unique for gamma={value!r}: sin(gamma)^2 = {np.sin(value) ** 2:.2e} "
-            f"< {UNIQUENESS_TOLERANCE:g}, so the ancillas (almost) never exchange energy with the system "
-            "and every state is (nearly) a fixed point"
-        )
+        raise InputValueError(gamma_not_unique(value))
 
 
 @dataclass(frozen=True)

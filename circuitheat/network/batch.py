@@ -50,10 +50,10 @@ from ..resources import check_memory
 from ..states import system_initial_state
 from ..validation import BatchPointError, InputValueError, check_count
 from .gates import partial_swap_matrix
-from .pauli import PauliOperation, PauliParts, PauliStep, chained_step, pauli_parts, to_pauli
+from .pauli import PauliOperation, PauliParts, chained_step, pauli_parts, to_pauli
 from .reachability import check_reachable
 from .spec import Collision, CollisionNetwork, Interaction, check_network
-from .step import LocalChannel, compile_step
+from .step import compile_step, energies_before
 
 __all__ = [
     "BATCH_MAX_SITES",
@@ -156,10 +156,7 @@ def _blocks(network: CollisionNetwork, block_points: int):
     shape = network.batch_shape
     ops = compile_step(network)
     parts = pauli_parts(ops)  # on each part's own batch shape
-    before = {name: 0.0 for name in network.reservoir_names}
-    for op in ops:
-        if isinstance(op, LocalChannel):
-            before[op.reservoir] = before[op.reservoir] + op.energy_before
+    before = energies_before(ops, network.reservoir_names)
     size = math.prod(shape)
     d2 = 4**network.sites
     check_memory(f"batched step matrices of sites={network.sites}", 3 * 8 * d2 * d2 * min(size, block_points))
@@ -170,16 +167,6 @@ def _blocks(network: CollisionNetwork, block_points: int):
         energies = {name: np.broadcast_to(_gather(e, 0, shape, index), (m,)) for name, e in before.items()}
         step = chained_step(_block_parts(parts, shape, index), network.sites, network.reservoir_names, network.omega)
         yield flat, step, energies
-
-
-def _per_point(step: PauliStep, m: int) -> tuple[NDArray, NDArray]:
-    """The block's step matrices (M, 4^N, 4^N) and readout rows (M, rows, 4^N), one per point."""
-    r = step.transfer_matrix()
-    readout = step.readout
-    if r.ndim == 2:  # every part of this block is shared
-        r = np.broadcast_to(r, (m, *r.shape))
-        readout = np.broadcast_to(readout, (m, *readout.shape))
-    return r, readout
 
 
 #: The probe right-hand side of the condition estimate (:func:`_solve`): fixed, so results
@@ -271,7 +258,7 @@ def batch_steady(network: CollisionNetwork, *, block_points: int | None = None, 
     work = np.empty(size)
     for flat, step, energies in _blocks(network, block_points):
         m = flat.stop - flat.start
-        r, readout = _per_point(step, m)
+        r, readout = step.transfer, step.readout  # (M, 4^N, 4^N), (M, rows, 4^N): a batched step
         a = np.negative(r[:, 1:, 1:])
         a.reshape(m, -1)[:, :: 4**n] += 1.0  # I - R_11: the diagonal of each (4^N - 1)^2 block
         c = np.empty((m, 4**n))
@@ -337,16 +324,13 @@ def paper_structure(network: CollisionNetwork) -> tuple[NDArray, NDArray, str, s
 
 def _paper_steady(network: CollisionNetwork, gamma: NDArray, delta: NDArray, first: str, second: str) -> BatchSteady:
     """:func:`batch_steady` of a network with the paper's structure by the paper's batched solver."""
-    from ..steady import UNIQUENESS_TOLERANCE, _check_unique
+    from ..steady import UNIQUENESS_TOLERANCE, gamma_not_unique
 
     shape = network.batch_shape
     relax = np.broadcast_to(np.sin(gamma) ** 2, shape)
     if not np.all(relax >= UNIQUENESS_TOLERANCE):  # the paper model's own refusal, at the first such point
         where = tuple(map(int, np.unravel_index(int(np.argmin(relax)), shape)))
-        try:
-            _check_unique(np.broadcast_to(gamma, shape)[where])
-        except InputValueError as exc:
-            raise BatchPointError(str(exc), where) from None
+        raise BatchPointError(gamma_not_unique(float(np.broadcast_to(gamma, shape)[where])), where)
     heat = paper_steady_heat(
         gamma,
         delta,
@@ -390,7 +374,7 @@ def batch_trajectories(
     block_points = default_block_points(network.sites) if block_points is None else check_count("block_points", block_points)
     shape, n = network.batch_shape, network.sites
     size = math.prod(shape)
-    rho0 = system_initial_state("1" * n if initial_state is None else initial_state, sites=n)
+    rho0 = system_initial_state(initial_state, sites=n)
     if size == 0:  # no points: empty arrays
         empty = np.zeros((*shape, n_steps))
         return BatchTrajectories(MappingProxyType({name: empty.copy() for name in network.reservoir_names}), empty)
@@ -400,8 +384,7 @@ def batch_trajectories(
     currents = {name: np.empty((size, n_steps)) for name in names}
     work = np.empty((size, n_steps))
     for flat, step, energies in _blocks(network, block_points):
-        m = flat.stop - flat.start
-        r, readout = _per_point(step, m)
+        r, readout = step.transfer, step.readout  # (M, 4^N, 4^N), (M, rows, 4^N): a batched step
         rows = readout[:, : len(names) + 1]  # the currents' rows, then the work's
         table = np.moveaxis(propagate_observed(r, c0, rows, n_steps), 1, 0)  # (rows, M, n): rows . R^k c0, k = 0..n-1
         for j, name in enumerate(names):

@@ -53,6 +53,7 @@ __all__ = [
     "StepMap",
     "collision_observable",
     "compile_step",
+    "energies_before",
     "site_channel",
     "step_map",
 ]
@@ -321,13 +322,22 @@ def step_map(system, *, dense: bool | None = None) -> StepMap:
     return cache[dense]
 
 
+def energies_before(ops: tuple[LocalUnitary | LocalChannel, ...], names: tuple[str, ...]) -> dict[str, NDArray]:
+    r""":math:`\sum_{c\in r}\mathrm{Tr}[H_r\eta_r]` per reservoir r: its ancillas' energy before the step.
+
+    Arrays where a batched network's ancilla states carry batch dimensions.
+    """
+    energies = {name: 0.0 for name in names}
+    for op in ops:
+        if isinstance(op, LocalChannel):
+            energies[op.reservoir] = energies[op.reservoir] + op.energy_before
+    return energies
+
+
 def _build(system: CollisionNetwork, dense: bool) -> StepMap:
     """Compile ``system``'s step; with ``dense``, also its superoperator and observables."""
     ops = compile_step(system)
-    energies = {name: 0.0 for name in system.reservoir_names}
-    for op in ops:
-        if isinstance(op, LocalChannel):
-            energies[op.reservoir] += op.energy_before
+    energies = energies_before(ops, system.reservoir_names)
     from .pauli import pauli_step
 
     d2 = system.dim**2

@@ -116,14 +116,14 @@ def plot_entropy_balance(balance: EntropyBalance, ax: Axes | None = None) -> Axe
         dphi = format_angle(balance.model.phase_difference, "tex")
         ax.set_title(_title(balance.model) + rf", $\phi_h-\phi_c={dphi}$", fontsize=8)
     else:
-        net = balance.model
-        ax.set_title(
-            f"{net.sites} sites, reservoirs {', '.join(plain_text(r) for r in net.reservoir_names)}, "
-            f"{len(net.step)} operations per step",
-            fontsize=8,
-        )
+        ax.set_title(f"{_network_text(balance.model)}, {len(balance.model.step)} operations per step", fontsize=8)
     ax.legend(fontsize=7, loc="best")
     return ax
+
+
+def _network_text(network) -> str:
+    """``N sites, reservoirs a, b`` for a figure title (names mathtext-safe)."""
+    return f"{network.sites} sites, reservoirs {', '.join(plain_text(r) for r in network.reservoir_names)}"
 
 
 def _runs(mask: NDArray) -> list[tuple[int, int]]:
@@ -266,12 +266,8 @@ def plot_network_second_law(scan, steady, ax: Axes | None = None, *, mark: float
     ax.set_xlabel(_phase_axis_label(scanned, reference))
     ax.set_ylabel("entropy per step (nats)")
     ax.set_xlim(x[0], x[-1])
-    net = steady.model
-    ax.set_title(
-        f"steady state: {net.sites} sites, reservoirs {', '.join(plain_text(r) for r in net.reservoir_names)}; "
-        f"scanned: phase of {plain_text(scanned)} relative to {plain_text(reference)}",
-        fontsize=8,
-    )
+    scan_text = f"scanned: phase of {plain_text(scanned)} relative to {plain_text(reference)}"
+    ax.set_title(f"steady state: {_network_text(steady.model)}; {scan_text}", fontsize=8)
     ax.legend(fontsize=7, loc="best")
     return ax
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..validation import BatchPointError, InputTypeError, InputValueError
-from .grid import SweepSpec
+from .grid import SweepSpec, point_text
 from .naming import TRAJECTORY_PREFIX, WORK, heat_name
 
 __all__ = ["batched_chunk", "block_arguments", "build_block", "grid_point", "refused_at_grid_point"]
@@ -74,11 +74,11 @@ def grid_point(spec: SweepSpec, selection: tuple[slice, ...], batch_shape: tuple
     length 1 the batch is the same at every grid value, so the first one is named.
     """
     offset = len(selection) - len(batch_shape)
-    parts = []
+    point = {}
     for d, ((name, values), sel) in enumerate(zip(spec.axes, selection, strict=True)):
         k = index[d - offset] if d >= offset and batch_shape[d - offset] > 1 else 0
-        parts.append(f"{name}={values[sel.start + k]!r}")
-    return ", ".join(parts)
+        point[name] = values[sel.start + k]
+    return point_text(point)
 
 
 def refused_at_grid_point(spec: SweepSpec, selection: tuple[slice, ...], batch_shape: tuple[int, ...], exc: BatchPointError):

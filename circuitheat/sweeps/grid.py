@@ -74,6 +74,7 @@ __all__ = [
     "default_chunk_size",
     "make_spec",
     "paper_model",
+    "point_text",
 ]
 
 #: Version of the chunk/attribute layout; part of the hash, so a layout change never
@@ -385,6 +386,11 @@ class SweepSpec:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def point_text(point: Mapping[str, object]) -> str:
+    """``name=value, ...`` of a grid point, as errors name it."""
+    return ", ".join(f"{name}={value!r}" for name, value in point.items())
+
+
 def _check_conflicts(names: set[str]) -> None:
     for left, right, why in _CONFLICTS:
         a, b = names & left, names & right
@@ -612,7 +618,7 @@ def _check_network_points(spec: SweepSpec) -> None:
         indices = list(itertools.product(*({0, n - 1} for n in spec.shape)))
     for index in indices:
         point = {name: values[i] for (name, values), i in zip(spec.axes, index, strict=True)}
-        where = ", ".join(f"{k}={v!r}" for k, v in point.items())
+        where = point_text(point)
         try:
             system = spec.build(**point)
         except (ValueError, TypeError) as exc:
